@@ -1,0 +1,98 @@
+"""The ``glassml`` command: ``glassml lesson N``, ``glassml tour``, ``glassml bench``."""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+from pathlib import Path
+
+from glassml.lessons import lesson_path, load_lesson
+
+
+def _benchmarks_runner() -> Path:
+    """The benchmark harness ships beside ``src/`` in the source tree."""
+    return Path(__file__).resolve().parents[2] / "benchmarks" / "run.py"
+
+
+def _cmd_lesson(args: argparse.Namespace, rest: list[str]) -> int:
+    try:
+        lesson_path(args.number)
+    except ValueError as exc:
+        print(f"glassml: {exc}", file=sys.stderr)
+        return 2
+    argv = ["--out", str(args.out), *(["--quick"] if args.quick else []), *rest]
+    module = load_lesson(args.number)
+    result = module.main(argv)
+    return int(result or 0)
+
+
+def _cmd_tour(args: argparse.Namespace, rest: list[str]) -> int:
+    from glassml.tour import run_tour, summary
+
+    if rest:
+        print(f"glassml tour: unknown arguments {rest}", file=sys.stderr)
+        return 2
+    results = run_tour(args.out, quick=args.quick)
+    print("\n" + "=" * 78)
+    print(f"Tour summary (outputs in {args.out}/)")
+    print(summary(results))
+    failed = [r.name for r in results if not r.ok]
+    if failed:
+        print(
+            f"\nglassml tour: {len(failed)} lesson(s) failed: {', '.join(failed)}. "
+            f"Their output is in {args.out}/<lesson>.txt.",
+            file=sys.stderr,
+        )
+        return 1
+    return 0
+
+
+def _cmd_bench(args: argparse.Namespace, rest: list[str]) -> int:
+    runner = _benchmarks_runner()
+    if not runner.exists():
+        print(
+            f"glassml bench: benchmarks not found at {runner}; run it from a source checkout.",
+            file=sys.stderr,
+        )
+        return 2
+    cmd = [sys.executable, str(runner), *(["--quick"] if args.quick else []), *rest]
+    return subprocess.call(cmd)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="glassml", description="glassml — machine learning you can see through."
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("lesson", help="run lesson N (1-6); extra options go to the lesson")
+    p.add_argument("number", type=int, help="lesson number, e.g. 1 for 01_neuron_and_layer")
+    p.add_argument("--out", type=Path, default=Path("outputs"), help="folder for figures")
+    p.add_argument("--quick", action="store_true", help="smaller settings (seconds)")
+    p.set_defaults(func=_cmd_lesson)
+
+    p = sub.add_parser("tour", help="run every lesson in order into one folder")
+    p.add_argument("--out", type=Path, default=Path("outputs"), help="folder (default outputs/)")
+    p.add_argument("--quick", action="store_true", help="smaller settings (seconds)")
+    p.set_defaults(func=_cmd_tour)
+
+    p = sub.add_parser("bench", help="time glassml against scikit-learn / PyTorch")
+    p.add_argument(
+        "--quick", action="store_true", help="tiny sizes: a smoke test, not a measurement"
+    )
+    p.set_defaults(func=_cmd_bench)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``glassml`` console script; returns the exit status."""
+    parser = build_parser()
+    args, rest = parser.parse_known_args(argv)
+    if rest and args.command != "lesson" and args.command != "bench":
+        parser.error(f"unrecognized arguments: {' '.join(rest)}")
+    return args.func(args, rest)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())

@@ -1,0 +1,41 @@
+"""The six lessons, one per seed file, by their seed names (``01_neuron_and_layer.py`` …).
+
+Each lesson is a script: run it by path (``python src/glassml/lessons/01_neuron_and_layer.py``)
+or through the CLI (``glassml lesson 1``). Lessons narrate; the library computes.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+from types import ModuleType
+
+LESSONS_DIR = Path(__file__).resolve().parent
+
+
+def lesson_paths() -> dict[int, Path]:
+    """Map lesson number to file for every lesson that exists, in order."""
+    found = {}
+    for path in sorted(LESSONS_DIR.glob("[0-9][0-9]_*.py")):
+        found[int(path.name[:2])] = path
+    return found
+
+
+def lesson_path(number: int) -> Path:
+    """The file of lesson ``number``; ``ValueError`` naming the lessons that exist otherwise."""
+    paths = lesson_paths()
+    if number not in paths:
+        have = ", ".join(str(n) for n in paths) or "none"
+        raise ValueError(f"There is no lesson {number}; lessons available: {have}.")
+    return paths[number]
+
+
+def load_lesson(number: int) -> ModuleType:
+    """Import lesson ``number`` as a module (its file name starts with a digit)."""
+    path = lesson_path(number)
+    spec = importlib.util.spec_from_file_location(f"glassml_lesson_{number:02d}", path)
+    if spec is None or spec.loader is None:  # pragma: no cover - the file exists
+        raise ImportError(f"cannot load lesson from {path}")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module

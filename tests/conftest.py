@@ -1,0 +1,10 @@
+"""Shared test configuration: headless plotting, float64 torch, project paths."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+os.environ.setdefault("MPLBACKEND", "Agg")
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
