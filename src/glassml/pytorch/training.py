@@ -1,0 +1,352 @@
+"""The seed's PyTorch training loop: ``zero_grad → forward → loss → backward → step``.
+
+One function, :func:`train`, that runs the same way in one process and under ``torchrun`` with
+several processes (``DistributedDataParallel``, see :mod:`glassml.pytorch.distributed`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import torch
+from torch import nn
+from torch.nn.modules.batchnorm import _BatchNorm
+from torch.utils.data import DistributedSampler, TensorDataset
+from tqdm.auto import tqdm
+
+from glassml._validation import check_positive, check_scalar_number
+from glassml.pytorch.distributed import (
+    init_distributed,
+    is_distributed,
+    is_main_process,
+    rank,
+    shutdown_distributed,
+    world_size,
+)
+
+History = dict[str, list[float]]
+
+
+def resolve_device(device: str | torch.device = "auto") -> torch.device:
+    """The training device: ``"auto"`` is CUDA when available, else the CPU.
+
+    Under ``torchrun`` on GPUs each process takes the GPU of its ``LOCAL_RANK``.
+
+    Parameters
+    ----------
+    device : {"auto", "cpu", "cuda"} or str or torch.device, default="auto"
+
+    Returns
+    -------
+    torch.device
+    """
+    if isinstance(device, str) and device == "auto":
+        device = "cuda" if torch.cuda.is_available() else "cpu"
+    try:
+        resolved = torch.device(device)
+    except (RuntimeError, TypeError) as exc:
+        raise ValueError(
+            f"device must be 'auto', 'cpu', 'cuda' or a torch.device, got {device!r}."
+        ) from exc
+    if resolved.type == "cuda":
+        if not torch.cuda.is_available():
+            raise ValueError(f"device={device!r} was requested but CUDA is not available.")
+        if resolved.index is None:
+            import os
+
+            resolved = torch.device("cuda", int(os.environ.get("LOCAL_RANK", "0")))
+    return resolved
+
+
+def _as_tensor(data: Any, name: str, ndim: tuple[int, ...]) -> torch.Tensor:
+    """A finite tensor of the allowed dimensions from an array or tensor (validated here)."""
+    if isinstance(data, torch.Tensor):
+        t = data.detach()
+    else:
+        try:
+            t = torch.as_tensor(np.asarray(data))
+        except (TypeError, ValueError, RuntimeError) as exc:
+            raise TypeError(
+                f"{name} must be numeric array-like, got {type(data).__name__}."
+            ) from exc
+    if t.is_complex():
+        raise TypeError(f"{name} must be real-valued, got dtype {t.dtype}.")
+    if t.ndim not in ndim:
+        want = " or ".join(f"{d}-D" for d in ndim)
+        raise ValueError(f"{name} must be {want}, got shape {tuple(t.shape)}.")
+    if t.numel() == 0:
+        raise ValueError(f"{name} must not be empty, got shape {tuple(t.shape)}.")
+    if t.is_floating_point() and not bool(torch.isfinite(t).all()):
+        raise ValueError(f"{name} contains NaN or infinity; every value must be finite.")
+    return t
+
+
+def _check_pair(data: Any, name: str) -> tuple[torch.Tensor, torch.Tensor]:
+    if not isinstance(data, (tuple, list)) or len(data) != 2:
+        raise TypeError(f"{name} must be a pair (X, y), got {type(data).__name__}.")
+    X = _as_tensor(data[0], f"{name}[0] (X)", (2,))
+    y = _as_tensor(data[1], f"{name}[1] (y)", (1, 2))
+    if y.ndim == 2:
+        if y.shape[1] != 1:
+            raise ValueError(
+                f"{name}[1] (y) must have shape (n_samples,) or (n_samples, 1), "
+                f"got {tuple(y.shape)}."
+            )
+        y = y[:, 0]
+    if len(X) != len(y):
+        raise ValueError(
+            f"{name}: X and y must have the same number of samples, got {len(X)} and {len(y)}."
+        )
+    return X, y
+
+
+def _n_logits(model: nn.Module, X: torch.Tensor) -> int:
+    """Number of outputs of ``model``, read from one eval-mode forward pass on two samples."""
+    was_training = model.training
+    model.eval()
+    with torch.no_grad():
+        out = model(X[:2])
+    model.train(was_training)
+    if out.ndim != 2:
+        raise ValueError(
+            f"model must return logits of shape (n_samples, n_outputs), got {tuple(out.shape)}."
+        )
+    return int(out.shape[1])
+
+
+def _targets(y: torch.Tensor, n_logits: int, name: str, dtype: torch.dtype) -> torch.Tensor:
+    """Labels in the form the loss wants: float (n, 1) for BCE, long (n,) for cross-entropy."""
+    yf = y.to(torch.float64)
+    if not bool((yf == yf.round()).all()):
+        raise ValueError(f"{name} must hold integer class labels, got non-integer values.")
+    low, high = int(yf.min()), int(yf.max())
+    n_classes = 2 if n_logits == 1 else n_logits
+    if low < 0 or high >= n_classes:
+        raise ValueError(
+            f"{name} labels must be in 0..{n_classes - 1} for a model with {n_logits} "
+            f"output(s), got labels from {low} to {high}."
+        )
+    if n_logits == 1:
+        return y.to(dtype).reshape(-1, 1)
+    return y.to(torch.long)
+
+
+def _correct(logits: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
+    if logits.shape[1] == 1:
+        return ((logits > 0).to(target.dtype) == target).sum()
+    return (logits.argmax(dim=1) == target).sum()
+
+
+def train(
+    model: nn.Module,
+    train_data: tuple[Any, Any],
+    val_data: tuple[Any, Any] | None = None,
+    *,
+    epochs: int = 60,
+    batch_size: int = 32,
+    lr: float = 1e-2,
+    step_size: int = 20,
+    gamma: float = 0.5,
+    device: str | torch.device = "auto",
+    seed: int = 0,
+    verbose: bool = True,
+) -> History:
+    """Train a classifier with Adam, a ``StepLR`` schedule and the seed's five-step loop.
+
+    Parameters
+    ----------
+    model : torch.nn.Module
+        Maps a batch of shape (n, n_features) to logits of shape (n, n_outputs), e.g.
+        :class:`glassml.pytorch.MLP`. One output means binary classification with
+        ``BCEWithLogitsLoss``; ``n_outputs >= 2`` means ``n_outputs`` classes with
+        ``CrossEntropyLoss``. Trained in place; it is moved to ``device`` and left there, in
+        eval mode.
+    train_data : pair (X, y)
+        ``X`` of shape (n_samples, n_features), ``y`` of shape (n_samples,) with integer labels
+        (0/1 for binary). NumPy arrays or tensors; ``X`` is cast to the model's dtype.
+    val_data : pair (X, y), optional
+        Evaluated (eval mode, no gradients) after every epoch; adds ``val_loss`` and
+        ``val_accuracy`` to the history.
+    epochs : int, default=60
+    batch_size : int, default=32
+        Samples per step *in each process*: under ``torchrun`` with N processes one optimizer
+        step sees N × batch_size samples.
+    lr : float, default=1e-2
+        Initial learning rate of Adam.
+    step_size : int, default=20
+        ``StepLR``: multiply the learning rate by ``gamma`` every ``step_size`` epochs.
+    gamma : float, default=0.5
+        In (0, 1]; the default halves the rate at epochs 20, 40, …
+    device : {"auto", "cpu", "cuda"} or torch.device, default="auto"
+        ``"auto"`` picks CUDA when available. The data are moved there once, before the first
+        epoch; each step only indexes tensors already on the device.
+    seed : int, default=0
+        Seeds the shuffling (a ``DistributedSampler`` seeded with ``seed``, reshuffled with
+        ``set_epoch``) and the dropout masks (the global torch generator is seeded with
+        ``seed + rank`` inside :func:`torch.random.fork_rng`, so the caller's random state is
+        restored afterwards). The same seed gives the same run.
+    verbose : bool, default=True
+        Show a tqdm progress bar (on rank 0 only).
+
+    Returns
+    -------
+    dict of str to list of float
+        Per epoch: ``loss`` (mean training loss over the epoch's samples), ``accuracy``
+        (training accuracy of the train-mode predictions made during the epoch), ``lr`` (the rate
+        used during the epoch) and, with ``val_data``, ``val_loss`` and ``val_accuracy``. Under
+        ``torchrun`` these are global figures (summed over processes), identical on every rank.
+
+    Notes
+    -----
+    Every step is ``optimizer.zero_grad()`` (PyTorch accumulates gradients), ``logits =
+    model(X_b)``, ``loss = loss_fn(logits, y_b)``, ``loss.backward()``, ``optimizer.step()``;
+    after every epoch ``scheduler.step()``, so epoch ``e`` (from 0) uses
+    ``lr · gamma^⌊e / step_size⌋``.
+
+    With ``WORLD_SIZE > 1`` in the environment (``torchrun``), ``train`` joins the process group
+    (``gloo`` on CPU, ``nccl`` on GPU) unless one exists, wraps the model in
+    ``DistributedDataParallel`` and gives each process a different shard of every epoch's
+    permutation. DDP averages the gradients of the processes, and each process's loss is the mean
+    over its ``b`` samples, so a step equals one process stepping on the global batch of
+    ``N · b`` samples. The single-process run uses the same sampler (with one replica), so it
+    visits exactly those global batches: N processes with ``batch_size=b`` and one process with
+    ``batch_size=N·b`` follow the same trajectory — unless the model has BatchNorm (its batch
+    statistics are per process) or dropout (masks differ). A process group that ``train``
+    created is destroyed at the end, after a barrier.
+    """
+    if not isinstance(model, nn.Module):
+        raise TypeError(f"model must be a torch.nn.Module, got {type(model).__name__}.")
+    check_positive(epochs, "epochs", integer=True)
+    check_positive(batch_size, "batch_size", integer=True)
+    check_positive(lr, "lr")
+    check_positive(step_size, "step_size", integer=True)
+    check_scalar_number(gamma, "gamma", low=0.0, high=1.0, include_low=False)
+    check_scalar_number(seed, "seed", low=0, integer=True)
+    if not isinstance(verbose, bool):
+        raise TypeError(f"verbose must be True or False, got {verbose!r}.")
+    target_device = resolve_device(device)
+    X, y = _check_pair(train_data, "train_data")
+    val = None if val_data is None else _check_pair(val_data, "val_data")
+    params = list(model.parameters())
+    dtype = params[0].dtype if params else torch.get_default_dtype()
+    X = X.to(dtype)
+    n_logits = _n_logits(model, X)
+    y = _targets(y, n_logits, "train_data[1] (y)", dtype)
+    if val is not None:
+        if val[0].shape[1] != X.shape[1]:
+            raise ValueError(
+                f"val_data has {val[0].shape[1]} features but train_data has {X.shape[1]}."
+            )
+        val = (val[0].to(dtype), _targets(val[1], n_logits, "val_data[1] (y)", dtype))
+
+    created_group = init_distributed(target_device) if is_distributed() else False
+    try:
+        history = _fit(
+            model, X, y, val, n_logits, epochs, batch_size, lr, step_size, gamma, target_device,
+            seed, verbose,
+        )  # fmt: skip
+    except BaseException:
+        if created_group:
+            torch.distributed.destroy_process_group()
+        raise
+    if created_group:
+        shutdown_distributed()
+    return history
+
+
+def _fit(
+    model: nn.Module,
+    X: torch.Tensor,
+    y: torch.Tensor,
+    val: tuple[torch.Tensor, torch.Tensor] | None,
+    n_logits: int,
+    epochs: int,
+    batch_size: int,
+    lr: float,
+    step_size: int,
+    gamma: float,
+    device: torch.device,
+    seed: int,
+    verbose: bool,
+) -> History:
+    distributed = is_distributed()
+    n_procs, this_rank = world_size(), rank()
+
+    # Everything moves to the device once; the loop below only indexes device tensors.
+    model.to(device)
+    X, y = X.to(device), y.to(device)
+    if val is not None:
+        val = (val[0].to(device), val[1].to(device))
+
+    net: nn.Module = model
+    if distributed:
+        from torch.nn.parallel import DistributedDataParallel
+
+        net = DistributedDataParallel(
+            model, device_ids=[device.index] if device.type == "cuda" else None
+        )
+    loss_fn: nn.Module = nn.BCEWithLogitsLoss() if n_logits == 1 else nn.CrossEntropyLoss()
+    optimizer = torch.optim.Adam(net.parameters(), lr=lr)
+    scheduler = torch.optim.lr_scheduler.StepLR(optimizer, step_size=step_size, gamma=gamma)
+    # One sampler for both modes (a single replica when alone), so one process with batch N·b
+    # sees the union of what N processes with batch b see.
+    sampler = DistributedSampler(
+        TensorDataset(X), num_replicas=n_procs, rank=this_rank, shuffle=True, seed=seed
+    )
+    # NOTE: BatchNorm cannot normalise a batch of one sample in train mode (zero variance);
+    # such a trailing batch is dropped rather than crash the epoch.
+    has_bn = any(isinstance(m, _BatchNorm) for m in model.modules())
+    drop_singleton = has_bn and sampler.num_samples % batch_size == 1
+
+    history: History = {"loss": [], "accuracy": [], "lr": []}
+    if val is not None:
+        history.update(val_loss=[], val_accuracy=[])
+    cuda_devices = [device.index] if device.type == "cuda" else []
+    bar = tqdm(
+        range(epochs), desc="train", unit="epoch", disable=not (verbose and is_main_process())
+    )
+    with torch.random.fork_rng(devices=cuda_devices):
+        torch.manual_seed(seed + this_rank)
+        for epoch in bar:
+            sampler.set_epoch(epoch)
+            order = torch.tensor(list(sampler), device=device)  # one small copy per epoch
+            batches = list(order.split(batch_size))
+            if drop_singleton and len(batches) > 1:
+                batches.pop()
+            net.train()
+            # Running sums stay on the device: no host sync per step.
+            totals = torch.zeros(3, dtype=torch.float64, device=device)  # loss·n, correct, n
+            for idx in batches:
+                X_b, y_b = X[idx], y[idx]
+                optimizer.zero_grad()
+                logits = net(X_b)
+                loss = loss_fn(logits, y_b)
+                loss.backward()
+                optimizer.step()
+                with torch.no_grad():
+                    totals[0] += loss.detach() * len(idx)
+                    totals[1] += _correct(logits.detach(), y_b)
+                    totals[2] += len(idx)
+            if distributed:
+                torch.distributed.all_reduce(totals)
+            loss_sum, n_correct, n_seen = totals.tolist()
+            history["loss"].append(loss_sum / n_seen)
+            history["accuracy"].append(n_correct / n_seen)
+            history["lr"].append(optimizer.param_groups[0]["lr"])
+            scheduler.step()
+
+            if val is not None:
+                model.eval()
+                with torch.no_grad():
+                    logits = model(val[0])
+                    history["val_loss"].append(float(loss_fn(logits, val[1])))
+                    history["val_accuracy"].append(float(_correct(logits, val[1])) / len(val[1]))
+            bar.set_postfix(
+                loss=f"{history['loss'][-1]:.4f}",
+                acc=f"{history['accuracy'][-1]:.3f}",
+                lr=f"{history['lr'][-1]:.2g}",
+            )
+    bar.close()
+    model.eval()
+    return history
