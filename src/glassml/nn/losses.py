@@ -1,0 +1,235 @@
+"""Loss functions and their gradients (seed file 02).
+
+A loss measures how wrong the predictions are; its gradient with respect to the predictions is
+where backpropagation starts. Every function takes ``(y_pred, y_true)`` and keeps the floating
+dtype of ``y_pred``.
+
+Logarithms are taken of probabilities clipped to ``[eps, 1 - eps]`` with a named ``eps``
+(:data:`EPS` = 1e-9, as in the seed), so a confident wrong prediction gives a large finite loss,
+never ``log(0)``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from glassml._validation import check_finite_array, check_scalar_number
+
+__all__ = [
+    "EPS",
+    "binary_cross_entropy",
+    "binary_cross_entropy_gradient",
+    "cross_entropy",
+    "cross_entropy_gradient",
+    "mse",
+    "mse_gradient",
+    "one_hot",
+]
+
+#: Probability clipping used inside logarithms.
+EPS = 1e-9
+
+
+# -- validation shared by the public functions --------------------------------------------------
+def _prepare(y_pred: Any, y_true: Any) -> tuple[np.ndarray, np.ndarray]:
+    p = np.asarray(y_pred)
+    dtype = p.dtype if np.issubdtype(p.dtype, np.floating) else np.float64
+    p = check_finite_array(p, "y_pred", dtype=dtype)
+    y = check_finite_array(y_true, "y_true", dtype=dtype)
+    if p.shape != y.shape:
+        raise ValueError(
+            f"y_pred and y_true must have the same shape, got {p.shape} and {y.shape}."
+        )
+    return p, y
+
+
+def _prepare_multiclass(y_pred: Any, y_true: Any) -> tuple[np.ndarray, np.ndarray]:
+    """``y_pred`` of shape (n, C); ``y_true`` one-hot (n, C) or integer labels (n,)."""
+    p = np.asarray(y_pred)
+    dtype = p.dtype if np.issubdtype(p.dtype, np.floating) else np.float64
+    p = check_finite_array(p, "y_pred", ndim=2, dtype=dtype)
+    y_raw = np.asarray(y_true)
+    if y_raw.ndim == 1:
+        y = one_hot(y_raw, p.shape[1], dtype=p.dtype, name="y_true")
+    else:
+        y = check_finite_array(y_raw, "y_true", ndim=2, dtype=dtype)
+    if p.shape != y.shape:
+        raise ValueError(
+            f"y_pred has shape {p.shape} but y_true is {y_raw.shape}; expected one-hot "
+            f"{p.shape} or integer labels ({p.shape[0]},)."
+        )
+    return p, y
+
+
+def _check_eps(eps: float) -> None:
+    check_scalar_number(eps, "eps", low=0, high=0.5, include_low=False, include_high=False)
+
+
+def one_hot(labels: Any, n_classes: int, dtype: Any = np.float64, name: str = "y") -> np.ndarray:
+    """Integer class labels ``(n,)`` in ``[0, n_classes)`` as a one-hot matrix ``(n, n_classes)``.
+
+    Raises ``ValueError`` (naming ``name``) for empty input, non-integer values or labels out of
+    range.
+    """
+    labels = np.asarray(labels)
+    if labels.ndim != 1 or labels.size == 0:
+        raise ValueError(f"{name} labels must be a non-empty 1-D array, got shape {labels.shape}.")
+    if not np.issubdtype(labels.dtype, np.integer):
+        as_float = check_finite_array(labels, name, ndim=1)
+        if not np.all(as_float == np.round(as_float)):
+            raise ValueError(f"{name} labels must be integers 0..{n_classes - 1}.")
+        labels = as_float.astype(np.int64)
+    if labels.min() < 0 or labels.max() >= n_classes:
+        raise ValueError(
+            f"{name} labels must be in [0, {n_classes - 1}] for {n_classes} classes, got values "
+            f"from {labels.min()} to {labels.max()}."
+        )
+    Y = np.zeros((labels.shape[0], n_classes), dtype=dtype)
+    Y[np.arange(labels.shape[0]), labels] = 1
+    return Y
+
+
+def _clip(p: np.ndarray, eps: float) -> np.ndarray:
+    # NOTE: in float32, 1 - 1e-9 rounds to exactly 1.0 and log(1 - p) would be log(0); the
+    # upper bound is therefore at most the largest number below 1 in p's dtype.
+    one = p.dtype.type(1)
+    hi = min(one - p.dtype.type(eps), np.nextafter(one, p.dtype.type(0)))
+    return np.clip(p, p.dtype.type(eps), hi)
+
+
+# -- unvalidated kernels (also used by NeuralNetwork's training loop) --------------------------
+def _mse(p: np.ndarray, y: np.ndarray) -> float:
+    d = p - y
+    return float(np.vdot(d, d)) / d.size
+
+
+def _mse_grad(p: np.ndarray, y: np.ndarray) -> np.ndarray:
+    d = p - y
+    d *= 2.0 / d.size
+    return d
+
+
+def _bce(p: np.ndarray, y: np.ndarray, eps: float = EPS) -> float:
+    pc = _clip(p, eps)
+    return -float(np.mean(y * np.log(pc) + (1 - y) * np.log1p(-pc)))
+
+
+def _bce_grad(p: np.ndarray, y: np.ndarray, eps: float = EPS) -> np.ndarray:
+    pc = _clip(p, eps)
+    return (pc - y) / (pc * (1 - pc) * p.size)
+
+
+def _ce(p: np.ndarray, Y: np.ndarray, eps: float = EPS) -> float:
+    return -float(np.sum(Y * np.log(_clip(p, eps)))) / p.shape[0]
+
+
+def _ce_grad(p: np.ndarray, Y: np.ndarray, eps: float = EPS) -> np.ndarray:
+    return -Y / (_clip(p, eps) * p.shape[0])
+
+
+# -- public -------------------------------------------------------------------------------------
+def mse(y_pred: Any, y_true: Any) -> float:
+    """Mean squared error.
+
+    Parameters
+    ----------
+    y_pred, y_true : array-like of the same shape, e.g. (n_samples,) or (n_samples, n_outputs)
+
+    Returns
+    -------
+    float
+
+    Notes
+    -----
+    ``L = mean((y_pred - y_true)²)``, the mean over every element. Large errors count
+    quadratically, so outliers weigh a lot.
+    """
+    return _mse(*_prepare(y_pred, y_true))
+
+
+def mse_gradient(y_pred: Any, y_true: Any) -> np.ndarray:
+    """Gradient of :func:`mse` with respect to ``y_pred``: ``2 (y_pred - y_true) / n``.
+
+    ``n`` is the number of elements; the result has the shape of ``y_pred``.
+    """
+    return _mse_grad(*_prepare(y_pred, y_true))
+
+
+def binary_cross_entropy(y_pred: Any, y_true: Any, eps: float = EPS) -> float:
+    """Binary cross-entropy of probabilities ``y_pred`` against targets ``y_true`` in [0, 1].
+
+    Parameters
+    ----------
+    y_pred : array-like
+        Predicted probabilities of class 1.
+    y_true : array-like of the same shape
+        Targets (0/1 labels, or soft targets in [0, 1]).
+    eps : float, default=1e-9
+        ``y_pred`` is clipped to ``[eps, 1 - eps]`` before the logarithms.
+
+    Returns
+    -------
+    float
+
+    Notes
+    -----
+    ``L = -mean(y log p + (1 - y) log(1 - p))``, the negative log-likelihood of Bernoulli
+    labels. With ``y = 1`` the penalty is ``-log p``, which grows without bound as ``p → 0``;
+    the clipping caps it at ``-log(eps) ≈ 20.7``.
+    """
+    _check_eps(eps)
+    return _bce(*_prepare(y_pred, y_true), eps=eps)
+
+
+def binary_cross_entropy_gradient(y_pred: Any, y_true: Any, eps: float = EPS) -> np.ndarray:
+    """Gradient of :func:`binary_cross_entropy` with respect to ``y_pred``.
+
+    Notes
+    -----
+    ``∂L/∂p = (p - y) / (p (1 - p) n)`` with ``p`` clipped to ``[eps, 1 - eps]`` and ``n`` the
+    number of elements. Multiplied by the sigmoid derivative ``p (1 - p)`` this becomes
+    ``(p - y) / n``: :class:`~glassml.nn.NeuralNetwork` uses that combined form directly for a
+    sigmoid output, which stays accurate even when ``p`` saturates.
+    """
+    _check_eps(eps)
+    return _bce_grad(*_prepare(y_pred, y_true), eps=eps)
+
+
+def cross_entropy(y_pred: Any, y_true: Any, eps: float = EPS) -> float:
+    """Multi-class (softmax) cross-entropy of row probabilities against one-hot or int labels.
+
+    Parameters
+    ----------
+    y_pred : array-like of shape (n_samples, n_classes)
+        Predicted class probabilities (e.g. a softmax output), rows summing to 1.
+    y_true : array-like of shape (n_samples, n_classes) or (n_samples,)
+        One-hot targets, or integer class labels in ``[0, n_classes)``.
+    eps : float, default=1e-9
+        Probabilities are clipped to ``[eps, 1 - eps]`` before the logarithm.
+
+    Returns
+    -------
+    float
+
+    Notes
+    -----
+    ``L = -(1/n) Σ_i Σ_c y_ic log p_ic``: the mean over samples of minus the log-probability
+    of the true class. PyTorch's ``F.cross_entropy`` computes the same from the logits.
+    """
+    _check_eps(eps)
+    return _ce(*_prepare_multiclass(y_pred, y_true), eps=eps)
+
+
+def cross_entropy_gradient(y_pred: Any, y_true: Any, eps: float = EPS) -> np.ndarray:
+    """Gradient of :func:`cross_entropy` with respect to ``y_pred``, shape (n_samples, n_classes).
+
+    Notes
+    -----
+    ``∂L/∂p_ic = -y_ic / (p_ic n)``. Passed back through a softmax (whose Jacobian is
+    ``diag(p) - p pᵀ``) it becomes ``(p - y) / n``, the combined gradient
+    :class:`~glassml.nn.NeuralNetwork` uses for a softmax output.
+    """
+    _check_eps(eps)
+    return _ce_grad(*_prepare_multiclass(y_pred, y_true), eps=eps)
