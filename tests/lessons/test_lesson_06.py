@@ -1,0 +1,78 @@
+"""Lesson 06 runs by path and through the CLI (with its own options), and prints live numbers."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+from glassml.cli import main
+from glassml.lessons import lesson_path
+from glassml.nn.walkthrough import trace
+
+FIGURES = ("backprop_graph.png", "backprop_graph_relu_closed.png")
+
+
+def run_by_path(out, *extra):
+    env = dict(os.environ, MPLBACKEND="Agg", PYTHONIOENCODING="utf-8")
+    cmd = [sys.executable, str(lesson_path(6)), "--out", str(out), "--quick", *extra]
+    return subprocess.run(cmd, capture_output=True, text=True, env=env, check=False, timeout=120)
+
+
+def test_lesson_06_by_path(tmp_path):
+    proc = run_by_path(tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    for name in FIGURES:
+        assert (tmp_path / name).stat().st_size > 10_000
+    text = proc.stdout
+    for section in ("Forward pass", "Backward pass", "Gradient-descent step", "PyTorch check"):
+        assert section in text
+    t = trace()
+    # the seed's numbers, printed from the computation
+    for value in (t.z1, t.a2, t.loss, t.dL_da2, t.dL_dz2, t.dL_dw2, t.dL_da1, t.dL_dw1, t.w2_new):
+        assert f"{value:.4f}" in text
+    for seed_value in ("1.1000", "0.4675", "0.7603", "-2.1388", "-0.5325", "-0.5857", "-0.2414"):
+        assert seed_value in text  # the seed's table
+    # PyTorch table: one ✓ per row and no ✗
+    assert text.count("✓") == 14 and "✗" not in text
+    assert "All 14 rows agree" in text
+    assert f"Loss before the step: {t.loss:.4f}   after: {t.loss_new:.4f}" in text
+
+
+def test_lesson_06_via_cli_traces_other_values(tmp_path, capsys):
+    args = ["lesson", "6", "--out", str(tmp_path), "--quick", "--x", "2", "--w1", "-0.5"]
+    args += ["--y", "0", "--lr", "0.5"]
+    assert main(args) == 0
+    text = capsys.readouterr().out
+    t = trace(x=2.0, y=0.0, w1=-0.5, lr=0.5)
+    assert "x = 2, y = 0, w1 = -0.5, b1 = 0.1, w2 = -0.3, b2 = 0.2, lr = 0.5" in text
+    assert f"=  {t.z1:.4f}" in text and "(not positive: ReLU outputs 0)" in text
+    assert f"{t.loss:.4f}" in text and f"{t.b2_new:.4f}" in text
+    assert "(0 since z1 ≤ 0)" in text
+    assert text.count("✓") == 14
+    for name in FIGURES:
+        assert (tmp_path / name).exists()
+
+    # the closed-ReLU case
+    closed = trace(w1=-0.5)
+    assert "When the ReLU is closed" in text
+    assert f"z1 = {closed.z1:.4f}, so a1 = ReLU(z1) = 0" in text
+    assert "dL/dz1 = 0.0000, dL/dw1 = 0.0000, dL/db1 = 0.0000" in text
+    assert f"(b2 {closed.b2:.4f} → {closed.b2_new:.4f})" in text
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (["--lr", "0"], "lr must be in the range (0, inf), got 0.0"),
+        (["--x", "nan"], "x must be finite, got nan"),
+        (["--y", "2"], "y must be in the range [0, 1], got 2.0"),
+    ],
+)
+def test_lesson_06_rejects_bad_values_clearly(tmp_path, capsys, extra, message):
+    with pytest.raises(SystemExit) as exc:
+        main(["lesson", "6", "--out", str(tmp_path), "--quick", *extra])
+    assert exc.value.code == 2
+    assert message in capsys.readouterr().err
