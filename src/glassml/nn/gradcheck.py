@@ -60,13 +60,22 @@ def numerical_gradient(f: Callable[[], float], x: np.ndarray, h: float = 1e-6) -
     return grad
 
 
-def max_relative_error(a: np.ndarray, b: np.ndarray, floor: float = 1e-8) -> float:
-    """``max |a - b| / max(|a| + |b|, floor)``: near 0 when ``a`` and ``b`` agree.
+def max_relative_error(a: np.ndarray, b: np.ndarray, floor: float = 1e-12) -> float:
+    """Largest difference relative to the gradient's scale: ``max|a - b| / max(max|a|, max|b|)``.
 
-    The ``floor`` keeps gradients that are both ~0 from dividing 0 by 0.
+    Near 0 when ``a`` and ``b`` agree; about 1 or more when they disagree on any element that
+    matters at the scale of the whole gradient. The ``floor`` keeps two all-zero gradients from
+    dividing 0 by 0.
+
+    Notes
+    -----
+    NOTE: the denominator is the scale of the whole array, not of each element. A per-element
+    ratio would flag rounding noise (~1e-10) on elements that are themselves ~1e-6, which
+    central differences cannot resolve.
     """
     a = np.asarray(a, dtype=np.float64)
     b = np.asarray(b, dtype=np.float64)
     if a.shape != b.shape:
         raise ValueError(f"a and b must have the same shape, got {a.shape} and {b.shape}.")
-    return float(np.max(np.abs(a - b) / np.maximum(np.abs(a) + np.abs(b), floor)))
+    scale = max(float(np.max(np.abs(a))), float(np.max(np.abs(b))), floor)
+    return float(np.max(np.abs(a - b))) / scale
