@@ -1,0 +1,429 @@
+"""Growing a CART tree level by level: every node of one depth is split in one set of array ops.
+
+This is the engine behind :class:`glassml.tree.DecisionTreeClassifier`; read that class first.
+
+How one level is split
+----------------------
+Each feature is sorted once, at the start (``argsort`` of the ``(n_features, n_samples)``
+transpose). From then on the samples of the nodes still to be split are kept in a layout
+``idx`` of shape ``(n_features, m)``: row ``f`` lists the sample indices grouped node by node
+(the same contiguous segment ``[start_j, start_j + count_j)`` in every row) and, inside a
+segment, sorted by feature ``f``. For every position ``p`` of every row the split "left = the
+segment up to and including ``p``" is a candidate, and all candidates of all nodes are scored at
+once:
+
+- prefix class counts: ``C_k = cumsum(y[idx] == k)`` along each row; the left counts are
+  ``L_k = C_k - (class-k samples of the earlier segments)`` and the right counts
+  ``R_k = (class-k samples up to the end of the segment) - C_k``. Both offsets are the same for
+  every feature (a segment holds the same samples in every row), so they are vectors of length
+  ``m``;
+- a candidate is valid when the right child is not empty and the next value is larger
+  (``x[p + 1] > x[p] + FEATURE_THRESHOLD``);
+- the best candidate per segment is found with ``np.maximum.reduceat``.
+
+Moving the samples to their children keeps every row sorted without sorting again: a sample's
+new position is the start of its child's segment plus the number of samples that go to the same
+child before it in that row (a running count, ``cumsum``). Samples of children that will not be
+split again are dropped from the layout, so later levels only touch the samples still in play.
+
+Each level costs ``O(n_features * m * n_classes)``; the initial sort costs
+``O(n_features * n log n)``. Nothing is ever quadratic in the number of samples.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+#: Leaf marker in ``children_left`` / ``children_right`` (as in scikit-learn's ``tree_``).
+TREE_LEAF = -1
+#: ``feature`` of a leaf and ``threshold`` of a leaf (as in scikit-learn's ``tree_``).
+TREE_UNDEFINED = -2
+
+# NOTE: scikit-learn treats two sorted neighbours as equal unless they differ by more than
+# FEATURE_THRESHOLD; a threshold is never placed between values closer than this. We copy the
+# rule so that both libraries consider exactly the same candidate thresholds.
+FEATURE_THRESHOLD = 1e-7
+# A node whose impurity is at most EPSILON is pure (scikit-learn's tolerance for rounding).
+EPSILON = float(np.finfo(np.float64).eps)
+
+
+@dataclass
+class Tree:
+    """A fitted tree stored as flat arrays, node ``0`` being the root.
+
+    The layout is scikit-learn's ``tree_``: nodes are numbered in depth-first pre-order (left
+    child first), and a leaf has ``children_left == children_right == TREE_LEAF``,
+    ``feature == TREE_UNDEFINED`` and ``threshold == TREE_UNDEFINED``. A sample goes to the left
+    child when ``X[:, feature] <= threshold``.
+
+    Attributes
+    ----------
+    children_left, children_right : ndarray of shape (node_count,), int
+        Index of each node's children, ``TREE_LEAF`` for leaves.
+    feature : ndarray of shape (node_count,), int
+        Feature tested at each internal node.
+    threshold : ndarray of shape (node_count,), float
+        Threshold tested at each internal node (a midpoint between two sorted values).
+    value : ndarray of shape (node_count, n_classes), float
+        Fraction of the node's training samples in each class (scikit-learn >= 1.4 stores the
+        same fractions in ``tree_.value[:, 0, :]``).
+    class_counts : ndarray of shape (node_count, n_classes), int
+        Number of the node's training samples in each class.
+    impurity : ndarray of shape (node_count,), float
+        Gini impurity or entropy (in bits) of each node.
+    n_node_samples : ndarray of shape (node_count,), int
+        Number of training samples reaching each node.
+    max_depth : int
+        Depth of the deepest leaf (the root alone has depth 0).
+    """
+
+    children_left: np.ndarray
+    children_right: np.ndarray
+    feature: np.ndarray
+    threshold: np.ndarray
+    value: np.ndarray
+    class_counts: np.ndarray
+    impurity: np.ndarray
+    n_node_samples: np.ndarray
+    max_depth: int
+
+    @property
+    def node_count(self) -> int:
+        """Number of nodes, leaves included."""
+        return int(self.children_left.shape[0])
+
+    @property
+    def n_leaves(self) -> int:
+        """Number of leaves."""
+        return int(np.count_nonzero(self.children_left == TREE_LEAF))
+
+    def apply(self, X: np.ndarray) -> np.ndarray:
+        """Index of the leaf each row of ``X`` (shape ``(n_samples, n_features)``) ends in.
+
+        All samples descend together, one level per step, so the Python loop runs ``max_depth``
+        times whatever the number of samples.
+        """
+        rows = np.arange(X.shape[0])
+        node = np.zeros(X.shape[0], dtype=np.intp)
+        feature = np.where(self.feature >= 0, self.feature, 0)  # leaves: any valid column
+        for _ in range(self.max_depth):
+            go_left = X[rows, feature[node]] <= self.threshold[node]
+            child = np.where(go_left, self.children_left[node], self.children_right[node])
+            node = np.where(child != TREE_LEAF, child, node)  # leaves stay where they are
+        return node
+
+
+def node_impurity(counts: np.ndarray, criterion: str) -> np.ndarray:
+    """Impurity of nodes with the given class counts.
+
+    Parameters
+    ----------
+    counts : ndarray of shape (n_nodes, n_classes)
+        Class counts of each node (every node non-empty).
+    criterion : {"gini", "entropy"}
+        ``"gini"``: ``1 - Σ_k p_k²``; ``"entropy"``: ``-Σ_k p_k log₂ p_k`` (in bits, as
+        scikit-learn), with ``p_k = counts_k / n``.
+
+    Returns
+    -------
+    ndarray of shape (n_nodes,)
+    """
+    counts = counts.astype(np.float64)
+    n = counts.sum(axis=1)
+    if criterion == "gini":
+        return 1.0 - (counts * counts).sum(axis=1) / (n * n)
+    p = counts / n[:, None]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        terms = np.where(p > 0, p * (np.log(p) / np.log(2.0)), 0.0)
+    return -terms.sum(axis=1)
+
+
+def _xlogx_table(n: int) -> np.ndarray:
+    """``t[c] = c log₂ c`` for the integers ``c = 0..n`` (with ``0 log 0 = 0``)."""
+    c = np.arange(n + 1, dtype=np.float64)
+    table = np.zeros(n + 1)
+    table[1:] = c[1:] * (np.log(c[1:]) / np.log(2.0))
+    return table
+
+
+def _best_splits(
+    XT: np.ndarray,
+    y: np.ndarray,
+    idx: np.ndarray,
+    seg_start: np.ndarray,
+    seg_count: np.ndarray,
+    seg_class_counts: np.ndarray,
+    criterion: str,
+    xlogx: np.ndarray | None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Best split of every segment (node) of the layout ``idx``.
+
+    The score maximised is scikit-learn's "proxy impurity improvement": minus the
+    sample-weighted impurity of the two children, ``-(n_L·I_L + n_R·I_R)``, up to a constant
+    of the node. For Gini ``n·I = n - Σ_k c_k²/n``, so the proxy is ``Σ L_k²/n_L + Σ R_k²/n_R``;
+    for entropy ``n·I = n log₂ n - Σ_k c_k log₂ c_k``.
+
+    Ties: the lowest feature index wins, then the lowest threshold (scikit-learn breaks ties by
+    its random feature order instead).
+
+    Returns
+    -------
+    has_split : ndarray of shape (n_segments,), bool
+        False where every feature is constant in the node.
+    feature : ndarray of shape (n_segments,), int
+    pos : ndarray of shape (n_segments,), int
+        Last position (in ``idx``) of the left child.
+    threshold : ndarray of shape (n_segments,), float
+    """
+    n_features, m = idx.shape
+    n_classes = seg_class_counts.shape[1]
+    seg_end = seg_start + seg_count
+    seg_of_pos = np.repeat(np.arange(seg_start.shape[0]), seg_count)  # (m,)
+    n_left = np.arange(1, m + 1, dtype=np.float64) - np.repeat(seg_start, seg_count)  # (m,)
+    n_right = np.repeat(seg_count, seg_count) - n_left  # (m,)
+
+    Xs = np.take_along_axis(XT, idx, axis=1)  # (n_features, m), sorted within each segment
+    ys = y[idx]  # (n_features, m)
+
+    # Class-k samples in the segments before / up to the end of each position's segment.
+    before = np.cumsum(seg_class_counts, axis=0) - seg_class_counts  # (n_segments, K)
+    through = before + seg_class_counts
+
+    proxy = np.zeros((n_features, m))
+    right_part = np.zeros((n_features, m))
+    tmp = np.empty((n_features, m))
+    C = np.empty((n_features, m))
+    for k in range(n_classes):
+        np.cumsum(
+            ys == k, axis=1, dtype=np.float64, out=C
+        )  # prefix counts of class k (exact in float64)
+        if criterion == "gini":
+            np.subtract(C, before[seg_of_pos, k], out=tmp)  # L_k
+            tmp *= tmp
+            proxy += tmp
+            np.subtract(through[seg_of_pos, k], C, out=tmp)  # R_k
+            tmp *= tmp
+            right_part += tmp
+        else:
+            assert xlogx is not None
+            Ci = C.astype(np.intp)
+            proxy += xlogx[Ci - before[seg_of_pos, k]]  # L_k log L_k
+            proxy += xlogx[through[seg_of_pos, k] - Ci]  # R_k log R_k
+    if criterion == "gini":
+        proxy /= n_left
+        right_part /= np.maximum(n_right, 1.0)  # the last position (n_right = 0) is invalid
+        proxy += right_part
+    else:
+        assert xlogx is not None
+        nl = n_left.astype(np.intp)
+        proxy -= xlogx[nl] + xlogx[n_right.astype(np.intp)]
+
+    valid = np.zeros((n_features, m), dtype=bool)
+    np.greater(Xs[:, 1:], Xs[:, :-1] + FEATURE_THRESHOLD, out=valid[:, :-1])
+    valid &= n_right > 0  # a split after the last sample of a segment leaves the right empty
+    proxy[~valid] = -np.inf
+
+    seg_best = np.maximum.reduceat(proxy, seg_start, axis=1)  # (n_features, n_segments)
+    feature = np.argmax(seg_best, axis=0)  # first maximum: lowest feature index
+    best = seg_best[feature, np.arange(seg_start.shape[0])]
+    has_split = best > -np.inf
+    row = proxy[feature[seg_of_pos], np.arange(m)]  # each position's score in its best row
+    candidates = np.where(row == best[seg_of_pos], np.arange(m), m)
+    pos = np.minimum(np.minimum.reduceat(candidates, seg_start), seg_end - 2)
+
+    lo = Xs[feature, pos]
+    hi = Xs[feature, pos + 1]
+    threshold = lo / 2.0 + hi / 2.0  # sum of halves cannot overflow (scikit-learn's formula)
+    # NOTE: in float64 the midpoint of two neighbours can round up to the larger one, which
+    # would send it left; fall back to the smaller value (scikit-learn works in float32, where
+    # the midpoint is always exact in float64).
+    threshold = np.where(threshold >= hi, lo, threshold)
+    return has_split, feature, pos, threshold
+
+
+def grow_tree(
+    X: np.ndarray,
+    y: np.ndarray,
+    n_classes: int,
+    criterion: str,
+    max_depth: int | None,
+    min_samples_split: int,
+) -> Tree:
+    """Grow a CART classification tree breadth-first.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, n_features), float64
+        Finite training inputs.
+    y : ndarray of shape (n_samples,), int
+        Class index of each sample, in ``0..n_classes-1``.
+    n_classes : int
+    criterion : {"gini", "entropy"}
+    max_depth : int or None
+        Nodes at this depth become leaves (``None``: no limit).
+    min_samples_split : int
+        Nodes with fewer samples become leaves.
+
+    Returns
+    -------
+    Tree
+        The fitted tree, nodes in scikit-learn's depth-first order.
+
+    Notes
+    -----
+    A node becomes a leaf when it is at ``max_depth``, has fewer than ``min_samples_split``
+    samples, is pure (impurity ``<= EPSILON``) or has no valid threshold (every feature
+    constant in it). Otherwise it is split at its best threshold, even when the impurity
+    decrease is zero: this is scikit-learn's rule with ``min_impurity_decrease=0``.
+    """
+    n_samples, n_features = X.shape
+    depth_limit = np.iinfo(np.intp).max if max_depth is None else max_depth
+    xlogx = _xlogx_table(n_samples) if criterion != "gini" else None
+    XT = np.ascontiguousarray(X.T)  # (n_features, n_samples): each feature contiguous
+
+    def splittable(counts: np.ndarray, depth: int) -> np.ndarray:
+        n = counts.sum(axis=1)
+        return (
+            (n >= min_samples_split)
+            & (node_impurity(counts, criterion) > EPSILON)
+            & (depth < depth_limit)
+        )
+
+    # Per-level records (level-order node ids: the nodes of one depth are contiguous).
+    counts_levels = [np.bincount(y, minlength=n_classes)[None, :]]
+    parent_levels = [np.array([-1])]
+    split_levels: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []  # (local id, f, thr)
+
+    frontier_counts = counts_levels[0]
+    frontier_first_id = 0
+    active = splittable(frontier_counts, 0)
+    idx = np.argsort(XT, axis=1, kind="stable") if active[0] else np.empty((n_features, 0), int)
+    depth = 0
+    while active.any():
+        active_local = np.flatnonzero(active)  # frontier positions of the segments, in order
+        seg_class_counts = frontier_counts[active_local]  # (n_segments, K)
+        seg_count = seg_class_counts.sum(axis=1)
+        seg_start = np.cumsum(seg_count) - seg_count
+        has_split, feature, pos, threshold = _best_splits(
+            XT, y, idx, seg_start, seg_count, seg_class_counts, criterion, xlogx
+        )
+        split_segments = np.flatnonzero(has_split)
+        n_split = split_segments.shape[0]
+        split_levels.append(
+            (active_local[split_segments], feature[split_segments], threshold[split_segments])
+        )
+        if n_split == 0:
+            break
+
+        # Which samples go left: in the chosen feature's row, positions up to `pos`.
+        m = idx.shape[1]
+        seg_of_pos = np.repeat(np.arange(seg_start.shape[0]), seg_count)
+        samples = idx[feature[seg_of_pos], np.arange(m)]  # every sample once
+        goes_left = np.zeros(n_samples, dtype=bool)
+        goes_left[samples] = (np.arange(m) <= pos[seg_of_pos]) & has_split[seg_of_pos]
+
+        # Children of the split segments, in order (left, right, left, right, ...).
+        in_split = has_split[seg_of_pos]
+        child_of_pos = 2 * np.cumsum(has_split)[seg_of_pos] - 2 + (~goes_left[samples])
+        child_counts = np.bincount(
+            child_of_pos[in_split] * n_classes + y[samples[in_split]],
+            minlength=2 * n_split * n_classes,
+        ).reshape(2 * n_split, n_classes)
+        counts_levels.append(child_counts)
+        parent_local = np.repeat(active_local[split_segments], 2)
+        parent_levels.append(frontier_first_id + parent_local)
+        frontier_first_id += frontier_counts.shape[0]
+        frontier_counts = child_counts
+        depth += 1
+        active = splittable(child_counts, depth)
+        if not active.any():
+            break
+
+        # Move the samples of children still to be split into the next layout.
+        child_n = child_counts.sum(axis=1)
+        kept_n = np.where(active, child_n, 0)
+        child_start = np.cumsum(kept_n) - kept_n
+        slot = np.full(2 * seg_start.shape[0], -1)  # segment*2 + (0 left | 1 right) -> child
+        slot[2 * split_segments] = np.arange(0, 2 * n_split, 2)
+        slot[2 * split_segments + 1] = np.arange(1, 2 * n_split, 2)
+        n_left_seg = np.where(has_split, pos - seg_start + 1, 0)  # left samples per segment
+        left_before = np.cumsum(n_left_seg) - n_left_seg  # left samples in earlier segments
+
+        gl = goes_left[idx]  # (n_features, m)
+        rank_left = np.cumsum(gl, axis=1) - gl - left_before[seg_of_pos]
+        rank_right = (np.arange(m) - seg_start[seg_of_pos]) - rank_left
+        child = slot[2 * seg_of_pos + (~gl)]  # (n_features, m); -1 for leaf segments
+        child_ok = child >= 0
+        keep = np.zeros_like(child_ok)
+        keep[child_ok] = active[child[child_ok]]
+        m_new = int(kept_n.sum())
+        dest = np.where(gl, rank_left, rank_right)
+        dest += child_start[np.maximum(child, 0)]
+        dest[~keep] = m_new  # a spare column collects the samples that leave the layout
+        new_idx = np.empty((n_features, m_new + 1), dtype=idx.dtype)
+        np.put_along_axis(new_idx, dest, idx, axis=1)
+        idx = np.ascontiguousarray(new_idx[:, :m_new])
+
+    return _assemble(counts_levels, parent_levels, split_levels, criterion)
+
+
+def _assemble(
+    counts_levels: list[np.ndarray],
+    parent_levels: list[np.ndarray],
+    split_levels: list[tuple[np.ndarray, np.ndarray, np.ndarray]],
+    criterion: str,
+) -> Tree:
+    """Turn the per-level records into flat arrays in depth-first pre-order (left first)."""
+    sizes = [c.shape[0] for c in counts_levels]
+    first = np.cumsum(sizes) - sizes
+    counts = np.concatenate(counts_levels)
+    n_nodes = counts.shape[0]
+    parent = np.concatenate(parent_levels)
+    left = np.full(n_nodes, TREE_LEAF)
+    right = np.full(n_nodes, TREE_LEAF)
+    feature = np.full(n_nodes, TREE_UNDEFINED)
+    threshold = np.full(n_nodes, float(TREE_UNDEFINED))
+    for level, (local, f, thr) in enumerate(split_levels):
+        if local.shape[0] == 0:
+            continue
+        ids = first[level] + local
+        children = first[level + 1] + np.arange(2 * local.shape[0])
+        left[ids] = children[0::2]
+        right[ids] = children[1::2]
+        feature[ids] = f
+        threshold[ids] = thr
+
+    # Subtree sizes bottom-up, then pre-order numbers top-down, one level at a time.
+    subtree = np.ones(n_nodes, dtype=np.intp)
+    for level in range(len(sizes) - 1, 0, -1):
+        ids = np.arange(first[level], first[level] + sizes[level])
+        np.add.at(subtree, parent[ids], subtree[ids])
+    order = np.zeros(n_nodes, dtype=np.intp)
+    for level in range(len(sizes)):
+        ids = np.arange(first[level], first[level] + sizes[level])
+        ids = ids[left[ids] != TREE_LEAF]
+        order[left[ids]] = order[ids] + 1
+        order[right[ids]] = order[ids] + 1 + subtree[left[ids]]
+
+    def permute(a: np.ndarray) -> np.ndarray:
+        out = np.empty_like(a)
+        out[order] = a
+        return out
+
+    internal = left != TREE_LEAF
+    left = np.where(internal, order[np.maximum(left, 0)], TREE_LEAF)
+    right = np.where(internal, order[np.maximum(right, 0)], TREE_LEAF)
+    n = counts.sum(axis=1)
+    return Tree(
+        children_left=permute(left),
+        children_right=permute(right),
+        feature=permute(feature),
+        threshold=permute(threshold),
+        value=permute(counts / n[:, None]),
+        class_counts=permute(counts),
+        impurity=permute(node_impurity(counts, criterion)),
+        n_node_samples=permute(n),
+        max_depth=len(sizes) - 1,
+    )
