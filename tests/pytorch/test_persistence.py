@@ -1,0 +1,136 @@
+"""save/load: identical eval outputs after a round trip; anything else is a clear error."""
+
+from __future__ import annotations
+
+import pickle
+
+import numpy as np
+import pytest
+import torch
+from torch import nn
+
+from glassml.pytorch import MLP, load, save, train
+from glassml.pytorch.persistence import FORMAT
+
+
+@pytest.fixture(scope="module")
+def trained():
+    rng = np.random.default_rng(0)
+    X = np.vstack([rng.normal(2, 1, (30, 2)), rng.normal(-2, 1, (30, 2))]).astype(np.float32)
+    y = np.repeat([0, 1], 30)
+    model = MLP(2, [8, 4], 1, dropout=0.3, seed=0)
+    train(model, (X, y), epochs=3, batch_size=16, verbose=False)
+    return model, torch.as_tensor(X)
+
+
+def test_round_trip_gives_identical_eval_outputs(trained, tmp_path):
+    model, X = trained
+    path = save(model, tmp_path / "model.pt")
+    loaded = load(path)
+    assert isinstance(loaded, MLP) and not loaded.training
+    assert loaded.config == model.config
+    # BatchNorm running statistics travel too (they are not parameters).
+    assert not torch.equal(loaded.net[1].running_mean, torch.zeros(8))
+    for key, value in model.state_dict().items():
+        assert torch.equal(loaded.state_dict()[key], value), key
+    with torch.no_grad():
+        assert torch.equal(loaded(X), model.eval()(X))
+
+
+@pytest.mark.parametrize(
+    "kwargs", [dict(hidden_dims=[]), dict(hidden_dims=[3], batch_norm=False, dropout=0.0)]
+)
+def test_round_trip_other_architectures(kwargs, tmp_path):
+    model = MLP(input_dim=4, output_dim=3, seed=1, **kwargs).eval()
+    loaded = load(save(model, tmp_path / "m.pt"))
+    x = torch.randn(5, 4, generator=torch.Generator().manual_seed(0))
+    with torch.no_grad():
+        assert torch.equal(loaded(x), model(x))
+    assert loaded.config == model.config
+
+
+def test_checkpoint_is_a_plain_dict(trained, tmp_path):
+    model, _ = trained
+    checkpoint = torch.load(save(model, tmp_path / "m.pt"), weights_only=True)
+    assert set(checkpoint) == {"format", "version", "config", "state_dict"}
+    assert checkpoint["format"] == FORMAT and checkpoint["version"] == 1
+
+
+class _Boom:
+    """Pickling this object records a call that would create a file when unpickled."""
+
+    def __init__(self, target):
+        self.target = target
+
+    def __reduce__(self):
+        return (open, (str(self.target), "w"))
+
+
+def test_not_a_glassml_checkpoint(tmp_path):
+    bad = {
+        "random bytes": b"\x00\x01garbage" * 10,
+        "a text file": b"hello, I am not a model\n",
+    }
+    for name, payload in bad.items():
+        path = tmp_path / f"{name}.pt"
+        path.write_bytes(payload)
+        with pytest.raises(ValueError, match="is not a glassml checkpoint"):
+            load(path)
+    tensor_file = tmp_path / "tensor.pt"
+    torch.save(torch.zeros(3), tensor_file)
+    with pytest.raises(
+        ValueError, match=r"not a glassml checkpoint: expected a dict .* got Tensor"
+    ):
+        load(tensor_file)
+    plain_state = tmp_path / "state.pt"
+    torch.save(nn.Linear(2, 1).state_dict(), plain_state)
+    with pytest.raises(ValueError, match="with format=None"):
+        load(plain_state)
+    npz = tmp_path / "weights.npz"
+    np.savez(npz, W=np.zeros(3))
+    with pytest.raises(ValueError, match="is not a glassml checkpoint"):
+        load(npz)
+
+
+def test_loading_never_runs_code_from_the_file(tmp_path):
+    marker = tmp_path / "pwned.txt"
+    path = tmp_path / "evil.pt"
+    with open(path, "wb") as f:
+        pickle.dump({"format": FORMAT, "payload": _Boom(marker)}, f, protocol=2)
+    with pytest.raises(ValueError, match="is not a glassml checkpoint"):
+        load(path)
+    assert not marker.exists()
+
+
+def test_wrong_version_and_damaged_checkpoints(trained, tmp_path):
+    model, _ = trained
+    checkpoint = torch.load(save(model, tmp_path / "m.pt"), weights_only=True)
+    path = tmp_path / "v2.pt"
+    torch.save(checkpoint | {"version": 2}, path)
+    with pytest.raises(ValueError, match="of version 2; this glassml reads version 1"):
+        load(path)
+    torch.save(checkpoint | {"config": checkpoint["config"] | {"hidden_dims": [9, 4]}}, path)
+    with pytest.raises(ValueError, match=r"damaged glassml checkpoint: (?s:.*)size mismatch"):
+        load(path)
+    torch.save({k: v for k, v in checkpoint.items() if k != "config"}, path)
+    with pytest.raises(ValueError, match="damaged glassml checkpoint"):
+        load(path)
+
+
+def test_missing_file_and_bad_save_arguments(trained, tmp_path):
+    model, _ = trained
+    with pytest.raises(FileNotFoundError, match="no checkpoint at"):
+        load(tmp_path / "nope.pt")
+    with pytest.raises(TypeError, match=r"model must be a glassml\.pytorch\.MLP"):
+        save(nn.Linear(2, 1), tmp_path / "x.pt")
+    with pytest.raises(ValueError, match="does not exist"):
+        save(model, tmp_path / "no" / "such" / "dir" / "m.pt")
+
+
+def test_only_rank_zero_writes(trained, tmp_path, monkeypatch):
+    model, _ = trained
+    monkeypatch.setenv("RANK", "1")
+    path = save(model, tmp_path / "rank1.pt")
+    assert not path.exists()
+    monkeypatch.setenv("RANK", "0")
+    assert save(model, path).exists()
