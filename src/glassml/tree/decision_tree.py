@@ -164,7 +164,8 @@ class DecisionTreeClassifier(ClassifierMixin, BaseEstimator):
         -------
         ndarray of shape (n_samples,), int
         """
-        return self.tree_.apply(self._check_X(X))
+        X = self._check_X(X)  # NotFittedError before tree_ is touched
+        return self.tree_.apply(X)
 
     def predict_proba(self, X: Any) -> np.ndarray:
         """Class probabilities: the class fractions of the training samples in each leaf.
