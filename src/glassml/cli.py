@@ -28,15 +28,21 @@ def _cmd_lesson(args: argparse.Namespace, rest: list[str]) -> int:
 
 
 def _cmd_tour(args: argparse.Namespace, rest: list[str]) -> int:
-    from glassml.tour import run_tour, summary
+    import time
+
+    from glassml.tour import run_tour, summary, write_index
 
     if rest:
         print(f"glassml tour: unknown arguments {rest}", file=sys.stderr)
         return 2
+    t0 = time.perf_counter()
     results = run_tour(args.out, quick=args.quick)
+    total = time.perf_counter() - t0
+    index = write_index(results, args.out, quick=args.quick, total_seconds=total)
     print("\n" + "=" * 78)
-    print(f"Tour summary (outputs in {args.out}/)")
+    print(f"Tour summary (outputs in {args.out}/, {total:.1f} s wall time)")
     print(summary(results))
+    print(f"\nEvery lesson's output and figures on one page: {index}")
     failed = [r.name for r in results if not r.ok]
     if failed:
         print(

@@ -1,19 +1,36 @@
 """The tour: every lesson, in order, into one folder, with its printed output kept as text.
 
 Each lesson runs in its own Python process (a fresh interpreter, exactly as a learner runs it by
-path), so one lesson's state or failure cannot leak into the next.
+path), so one lesson's state or failure cannot leak into the next. After the last lesson,
+:func:`write_index` puts every lesson's output and figures on one static page, ``index.html``,
+that opens straight from disk (no server, no external resources).
 """
 
 from __future__ import annotations
 
+import ast
+import datetime as _dt
+import html
 import os
 import subprocess
 import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import quote
 
 from glassml.lessons import lesson_paths
+
+__all__ = [
+    "LessonResult",
+    "run_lesson_process",
+    "run_tour",
+    "summary",
+    "write_index",
+]
+
+FIGURE_SUFFIXES = (".png", ".svg", ".jpg", ".jpeg", ".gif")
+_FIGURE_MARK = "[figure] "  # what glassml.lessons._common.save_figure prints
 
 
 @dataclass
@@ -26,14 +43,53 @@ class LessonResult:
     seconds: float
     log: Path
     figures: list[Path] = field(default_factory=list)
+    title: str = ""
 
     @property
     def ok(self) -> bool:
         return self.returncode == 0
 
+    @property
+    def status(self) -> str:
+        return "ok" if self.ok else f"FAIL({self.returncode})"
 
-def _figures_since(out: Path, start: float) -> list[Path]:
-    return sorted(p for p in out.glob("*.png") if p.stat().st_mtime >= start)
+
+def _snapshot(out: Path) -> dict[str, tuple[int, int]]:
+    """Name → (mtime in ns, size) of every figure file directly inside ``out``."""
+    found = {}
+    for p in out.iterdir():
+        if p.suffix.lower() in FIGURE_SUFFIXES and p.is_file():
+            st = p.stat()
+            found[p.name] = (st.st_mtime_ns, st.st_size)
+    return found
+
+
+def _figures_written(out: Path, before: dict[str, tuple[int, int]], log_text: str) -> list[Path]:
+    """Figures the lesson wrote: new or changed files in ``out`` plus those it announced.
+
+    NOTE: a modification-time window alone would also credit a lesson with the figures the
+    previous lesson saved in the same second; comparing snapshots does not.
+    """
+    after = _snapshot(out)
+    names = {name for name, stamp in after.items() if before.get(name) != stamp}
+    root = out.resolve()
+    for line in log_text.splitlines():
+        _, mark, rest = line.partition(_FIGURE_MARK)
+        if mark:
+            p = Path(rest.strip())
+            p = (p if p.is_absolute() else Path.cwd() / p).resolve()
+            if p.parent == root and p.is_file():
+                names.add(p.name)
+    return sorted(out / name for name in names)
+
+
+def lesson_title(path: Path) -> str:
+    """The first line of the lesson's module docstring (read without importing it)."""
+    try:
+        doc = ast.get_docstring(ast.parse(path.read_text(encoding="utf-8")))
+    except (OSError, SyntaxError, ValueError):
+        doc = None
+    return doc.strip().splitlines()[0] if doc else path.stem
 
 
 def run_lesson_process(
@@ -48,15 +104,24 @@ def run_lesson_process(
     cmd += extra or []
     env = dict(os.environ, MPLBACKEND="Agg", PYTHONUNBUFFERED="1", PYTHONIOENCODING="utf-8")
     log = out / f"{path.stem}.txt"
-    start = time.time() - 1.0  # file mtimes can be coarser than time.time()
+    before = _snapshot(out)
+    chunks: list[str] = []
     t0 = time.perf_counter()
     with log.open("w", encoding="utf-8") as fh:
         proc = subprocess.Popen(
-            cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env, text=True
+            cmd,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            env=env,
+            text=True,
+            encoding="utf-8",
+            errors="replace",
         )
-        assert proc.stdout is not None
+        if proc.stdout is None:  # pragma: no cover - stdout=PIPE always gives a stream
+            raise RuntimeError("subprocess gave no stdout pipe")
         for line in proc.stdout:
             fh.write(line)
+            chunks.append(line)
             if echo:
                 sys.stdout.write(line)
         returncode = proc.wait()
@@ -67,14 +132,20 @@ def run_lesson_process(
         returncode=returncode,
         seconds=seconds,
         log=log,
-        figures=_figures_since(out, start),
+        figures=_figures_written(out, before, "".join(chunks)),
+        title=lesson_title(path),
     )
 
 
-def run_tour(out: Path, quick: bool = False, echo: bool = True) -> list[LessonResult]:
-    """Run every lesson that exists, in order, into ``out``; a failure does not stop the rest."""
+def run_tour(
+    out: Path, quick: bool = False, echo: bool = True, paths: dict[int, Path] | None = None
+) -> list[LessonResult]:
+    """Run every lesson that exists (or ``paths``), in order, into ``out``.
+
+    A failing lesson does not stop the rest; its :class:`LessonResult` records the failure.
+    """
     results = []
-    for number, path in lesson_paths().items():
+    for number, path in (lesson_paths() if paths is None else paths).items():
         if echo:
             banner = f" Lesson {number:02d}: {path.stem} "
             print(f"\n{banner:#^78}", flush=True)
@@ -83,10 +154,179 @@ def run_tour(out: Path, quick: bool = False, echo: bool = True) -> list[LessonRe
 
 
 def summary(results: list[LessonResult]) -> str:
-    """A plain-text table: lesson, status, time, figures."""
-    lines = [f"{'lesson':<32} {'status':<7} {'time':>7}  figures"]
+    """A plain-text table: lesson, status, time, figures; then the total."""
+    lines = [f"{'lesson':<32} {'status':<9} {'time':>7}  figures"]
     for r in results:
         figs = ", ".join(p.name for p in r.figures) or "-"
-        status = "ok" if r.ok else f"FAIL({r.returncode})"
-        lines.append(f"{r.name:<32} {status:<7} {r.seconds:6.1f}s  {figs}")
+        lines.append(f"{r.name:<32} {r.status:<9} {r.seconds:6.1f}s  {figs}")
+    n_ok = sum(r.ok for r in results)
+    total = sum(r.seconds for r in results)
+    lines.append(f"{'total':<32} {f'{n_ok}/{len(results)} ok':<9} {total:6.1f}s")
     return "\n".join(lines)
+
+
+# --- the index page -----------------------------------------------------------------------------
+
+_CSS = """
+body { font: 16px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: #1d1d1f;
+       background: #fafafa; margin: 0; }
+main { max-width: 1180px; margin: 0 auto; padding: 1.5rem 2rem 4rem; }
+h1 { font-size: 2rem; margin: 0.5rem 0 0.25rem; }
+h2 { border-bottom: 2px solid #d0d7de; padding-bottom: 0.2rem; margin-top: 2.5rem; }
+.lead { color: #57606a; margin-top: 0; }
+a { color: #0550ae; }
+table { border-collapse: collapse; width: 100%; background: #fff; }
+th, td { border: 1px solid #d0d7de; padding: 0.35rem 0.6rem; text-align: left;
+         vertical-align: top; }
+th { background: #f0f3f6; }
+td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+.ok { color: #116329; font-weight: 600; }
+.fail { color: #b42318; font-weight: 600; }
+.banner { background: #fde8e8; border: 1px solid #f1aeb5; color: #8a1c1c; padding: 0.6rem 1rem;
+          border-radius: 6px; }
+section.lesson { background: #fff; border: 1px solid #d0d7de; border-radius: 8px;
+                 padding: 0.2rem 1.4rem 1.2rem; margin-top: 2rem; }
+section.lesson.failed { border-color: #f1aeb5; }
+section.lesson h2 { margin-top: 1rem; }
+.meta { color: #57606a; font-size: 0.95rem; }
+pre { background: #0f172a; color: #e2e8f0; padding: 1rem; border-radius: 6px; overflow: auto;
+      max-height: 36rem; font: 13px/1.45 ui-monospace, "DejaVu Sans Mono", Menlo, Consolas,
+      monospace; white-space: pre; }
+figure { margin: 1.2rem 0; }
+figure img { max-width: 100%; height: auto; border: 1px solid #d0d7de; border-radius: 4px;
+             background: #fff; }
+figcaption { color: #57606a; font-size: 0.9rem; }
+nav ol { padding-left: 1.4rem; }
+code { background: #eef1f4; padding: 0 0.25rem; border-radius: 3px; }
+"""
+
+
+def _href(path: Path, out: Path) -> str:
+    """A relative, URL-quoted link from ``out/index.html`` to ``path``."""
+    rel = os.path.relpath(path.resolve(), out.resolve())
+    return html.escape(quote(Path(rel).as_posix()), quote=True)
+
+
+def _read_log(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8", errors="replace")
+    except OSError as exc:
+        return f"(could not read {path.name}: {exc})"
+
+
+def write_index(
+    results: list[LessonResult],
+    out: Path,
+    quick: bool = False,
+    total_seconds: float | None = None,
+) -> Path:
+    """Write ``out/index.html``: every lesson's printed output and figures on one static page.
+
+    The page has a table of contents, the summary (status, time, figures per lesson) and one
+    section per lesson with its output (escaped, in ``<pre>``) and its figures (``<img>`` with
+    paths relative to ``out``). CSS is inline and nothing is fetched, so it opens from disk.
+
+    Parameters
+    ----------
+    results : list of LessonResult
+        What :func:`run_tour` returned.
+    out : Path
+        The tour folder (where the figures and ``<lesson>.txt`` files are).
+    quick : bool
+        Whether the tour ran with ``--quick`` (stated on the page).
+    total_seconds : float, optional
+        Wall time of the whole tour; the sum of the lessons' times by default.
+
+    Returns
+    -------
+    Path
+        The page, ``out/index.html``.
+    """
+    out.mkdir(parents=True, exist_ok=True)
+    esc = html.escape
+    total = sum(r.seconds for r in results) if total_seconds is None else total_seconds
+    n_ok = sum(r.ok for r in results)
+    stamp = _dt.datetime.now(_dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    mode = "quick mode (<code>--quick</code>: smaller settings)" if quick else "full mode"
+
+    parts = [
+        "<!DOCTYPE html>",
+        '<html lang="en">',
+        "<head>",
+        '<meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        "<title>glassml tour</title>",
+        f"<style>{_CSS}</style>",
+        "</head>",
+        "<body>",
+        "<main>",
+        "<h1>glassml — the tour</h1>",
+        '<p class="lead">Machine learning you can see through: every lesson\'s printed output '
+        f"and figures on one page. {len(results)} lessons, {n_ok} ok, {total:.1f} s in all, "
+        f"{mode}, generated {esc(stamp)}.</p>",
+    ]
+    failed = [r for r in results if not r.ok]
+    if failed:
+        names = ", ".join(f'<a href="#lesson-{r.number:02d}">{esc(r.name)}</a>' for r in failed)
+        parts.append(
+            f'<p class="banner"><strong>{len(failed)} lesson(s) failed:</strong> {names}. '
+            "Their output below ends with the error.</p>"
+        )
+
+    parts += ["<nav>", "<h2>Contents</h2>", "<ol>"]
+    parts.append('<li><a href="#summary">Summary</a></li>')
+    for r in results:
+        cls = "ok" if r.ok else "fail"
+        parts.append(
+            f'<li><a href="#lesson-{r.number:02d}">{esc(r.title or r.name)}</a> '
+            f'— <span class="{cls}">{esc(r.status)}</span></li>'
+        )
+    parts += ["</ol>", "</nav>"]
+
+    parts += [
+        '<section id="summary">',
+        "<h2>Summary</h2>",
+        "<table>",
+        "<thead><tr><th>lesson</th><th>status</th><th>time</th><th>figures</th>"
+        "<th>output</th></tr></thead>",
+        "<tbody>",
+    ]
+    for r in results:
+        cls = "ok" if r.ok else "fail"
+        figs = ", ".join(f'<a href="{_href(p, out)}">{esc(p.name)}</a>' for p in r.figures) or "—"
+        parts.append(
+            f'<tr><td><a href="#lesson-{r.number:02d}">{esc(r.name)}</a></td>'
+            f'<td class="{cls}">{esc(r.status)}</td>'
+            f'<td class="num">{r.seconds:.1f} s</td>'
+            f"<td>{figs}</td>"
+            f'<td><a href="{_href(r.log, out)}">{esc(r.log.name)}</a></td></tr>'
+        )
+    parts.append(
+        f'<tr><th>total</th><th class="{"ok" if not failed else "fail"}">{n_ok}/{len(results)} ok'
+        f'</th><th class="num">{total:.1f} s</th><th colspan="2"></th></tr>'
+    )
+    parts += ["</tbody>", "</table>", "</section>"]
+
+    for r in results:
+        cls = "ok" if r.ok else "fail"
+        parts += [
+            f'<section class="lesson{"" if r.ok else " failed"}" id="lesson-{r.number:02d}">',
+            f"<h2>{esc(r.title or r.name)}</h2>",
+            f'<p class="meta"><span class="{cls}">{esc(r.status)}</span> · {r.seconds:.1f} s · '
+            f'output also in <a href="{_href(r.log, out)}">{esc(r.log.name)}</a> · run it '
+            f"yourself: <code>glassml lesson {r.number}</code></p>",
+            f"<pre>{esc(_read_log(r.log))}</pre>",
+        ]
+        if not r.figures:
+            parts.append('<p class="meta">No figures.</p>')
+        for p in r.figures:
+            parts.append(
+                f'<figure><img src="{_href(p, out)}" alt="{esc(p.name)} from {esc(r.name)}"'
+                f"><figcaption>{esc(p.name)}</figcaption></figure>"
+            )
+        parts.append("</section>")
+
+    parts += ["</main>", "</body>", "</html>", ""]
+    index = out / "index.html"
+    index.write_text("\n".join(parts), encoding="utf-8")
+    return index

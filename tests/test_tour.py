@@ -1,0 +1,212 @@
+"""The tour: every lesson in quick mode into one folder, the index page, and failures."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import textwrap
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import unquote
+
+import pytest
+
+import glassml.tour
+from glassml.cli import main
+from glassml.lessons import lesson_paths
+from glassml.tour import LessonResult, run_tour, summary, write_index
+
+
+class _Links(HTMLParser):
+    """Collects every src/href and every id of a page."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.refs: list[str] = []
+        self.ids: set[str] = set()
+        self.tags: list[str] = []
+        self.pre_text: list[str] = []
+        self._in_pre = False
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append(tag)
+        self._in_pre = self._in_pre or tag == "pre"
+        for key, value in attrs:
+            if key in ("src", "href") and value is not None:
+                self.refs.append(value)
+            if key == "id" and value:
+                self.ids.add(value)
+
+    def handle_endtag(self, tag):
+        if tag == "pre":
+            self._in_pre = False
+
+    def handle_data(self, data):
+        if self._in_pre:
+            self.pre_text.append(data)
+
+
+def parse(index: Path) -> _Links:
+    page = _Links()
+    page.feed(index.read_text(encoding="utf-8"))
+    page.close()
+    return page
+
+
+def check_links(index: Path) -> _Links:
+    """Every local reference of the page resolves; nothing is fetched from elsewhere."""
+    page = parse(index)
+    for ref in page.refs:
+        assert "://" not in ref and not ref.startswith("//"), f"external resource {ref}"
+        if ref.startswith("#"):
+            assert ref[1:] in page.ids, f"dangling anchor {ref}"
+        else:
+            assert not Path(unquote(ref)).is_absolute(), f"absolute path {ref}"
+            assert (index.parent / unquote(ref)).is_file(), f"missing file {ref}"
+    return page
+
+
+@pytest.fixture(scope="module")
+def quick_tour(tmp_path_factory):
+    out = tmp_path_factory.mktemp("tour")
+    stdout, stderr = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
+        code = main(["tour", "--out", str(out), "--quick"])
+    return out, code, stdout.getvalue(), stderr.getvalue()
+
+
+def test_quick_tour_runs_every_lesson(quick_tour):
+    out, code, stdout, stderr = quick_tour
+    assert code == 0, stderr
+    lessons = lesson_paths()
+    assert lessons, "no lessons found"
+    for number, path in lessons.items():
+        log = out / f"{path.stem}.txt"
+        assert log.is_file() and log.stat().st_size > 0, path.stem
+        assert f"Lesson {number:02d}: {path.stem}" in stdout
+        line = next(ln for ln in stdout.splitlines() if ln.startswith(path.stem + " "))
+        assert " ok " in line, line
+        figures = line.split("s  ", 1)[1].split(", ")
+        assert figures != ["-"], f"{path.stem} saved no figure"
+        for name in figures:
+            assert (out / name).stat().st_size > 0
+    assert f"{len(lessons)}/{len(lessons)} ok" in stdout
+    assert "Every lesson's output and figures on one page" in stdout
+
+
+def test_index_page_shows_every_lesson_and_its_figures(quick_tour):
+    out, *_ = quick_tour
+    index = out / "index.html"
+    page = check_links(index)
+    text = index.read_text(encoding="utf-8")
+    assert text.startswith("<!DOCTYPE html>") and "<style>" in text
+    assert "<script" not in text and "<link" not in text  # static, self-contained
+    assert "summary" in page.ids
+    images = [r for r in page.refs if r.endswith(".png")]
+    for path in lesson_paths().values():
+        number = int(path.name[:2])
+        assert f"lesson-{number:02d}" in page.ids
+        assert f"#lesson-{number:02d}" in page.refs  # table of contents and summary link it
+        assert f"{path.stem}.txt" in page.refs
+    assert set(images) >= {p.name for p in out.glob("*.png")}
+    pre = "".join(page.pre_text)
+    for path in lesson_paths().values():
+        # the <pre> blocks hold each lesson's output verbatim (after un-escaping)
+        first_line = (out / f"{path.stem}.txt").read_text(encoding="utf-8").splitlines()[0]
+        assert first_line in pre
+
+
+def _fake_lesson(folder: Path, name: str, body: str) -> Path:
+    path = folder / name
+    path.write_text(
+        textwrap.dedent(
+            '''\
+            """A fake lesson for the tour tests."""
+            import argparse, pathlib
+            p = argparse.ArgumentParser()
+            p.add_argument("--out", type=pathlib.Path)
+            p.add_argument("--quick", action="store_true")
+            out = p.parse_args().out
+            '''
+        )
+        + textwrap.dedent(body),
+        encoding="utf-8",
+    )
+    return path
+
+
+def _write_png(name: str) -> str:
+    return f'(out / "{name}").write_bytes(b"\\x89PNG fake"); print("  [figure]", out / "{name}")\n'
+
+
+def test_a_failing_lesson_fails_the_tour_clearly_but_the_rest_still_run(
+    tmp_path, monkeypatch, capsys
+):
+    src = tmp_path / "lessons"
+    src.mkdir()
+    bad = _fake_lesson(src, "01_broken.py", 'print("about to fail")\nraise RuntimeError("boom")\n')
+    good = _fake_lesson(src, "02_fine.py", 'print("still running")\n' + _write_png("fine.png"))
+    monkeypatch.setattr(glassml.tour, "lesson_paths", lambda: {1: bad, 2: good})
+    out = tmp_path / "out"
+
+    assert main(["tour", "--out", str(out), "--quick"]) == 1
+    captured = capsys.readouterr()
+    assert "1 lesson(s) failed: 01_broken" in captured.err
+    assert "01_broken" in captured.out and "FAIL(1)" in captured.out
+    assert "0 ok" not in captured.out and "1/2 ok" in captured.out
+    # the failing lesson's traceback is kept; the next lesson ran anyway
+    assert "RuntimeError: boom" in (out / "01_broken.txt").read_text(encoding="utf-8")
+    assert "still running" in (out / "02_fine.txt").read_text(encoding="utf-8")
+    assert (out / "fine.png").is_file()
+
+    index = out / "index.html"
+    check_links(index)
+    text = index.read_text(encoding="utf-8")
+    assert "1 lesson(s) failed" in text and 'class="fail">FAIL(1)' in text
+    assert "RuntimeError: boom" in text
+    assert 'src="fine.png"' in text
+
+
+def test_figures_are_credited_to_the_lesson_that_wrote_them(tmp_path):
+    src = tmp_path / "lessons"
+    src.mkdir()
+    a = _fake_lesson(src, "01_a.py", _write_png("a.png"))
+    b = _fake_lesson(src, "02_b.py", _write_png("b1.png") + _write_png("b2.png"))
+    c = _fake_lesson(src, "03_c.py", 'print("no figures")\n')
+    results = run_tour(tmp_path / "out", quick=True, echo=False, paths={1: a, 2: b, 3: c})
+    assert [[p.name for p in r.figures] for r in results] == [["a.png"], ["b1.png", "b2.png"], []]
+    assert [r.ok for r in results] == [True, True, True]
+    assert [r.title for r in results] == ["A fake lesson for the tour tests."] * 3
+
+
+def test_index_escapes_output_and_quotes_file_names(tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    log = out / "01_x.txt"
+    log.write_text("<script>alert('x')</script> & <b>not bold</b>\n", encoding="utf-8")
+    fig = out / "my figure #1.png"
+    fig.write_bytes(b"\x89PNG fake")
+    result = LessonResult(1, "01_x", 0, 1.5, log, [fig], title="Lesson <01>")
+    index = write_index([result], out, quick=True)
+    text = index.read_text(encoding="utf-8")
+    assert "<script>" not in text and "&lt;script&gt;" in text and "&amp; &lt;b&gt;" in text
+    assert "Lesson &lt;01&gt;" in text
+    assert 'src="my%20figure%20%231.png"' in text
+    page = check_links(index)
+    assert "".join(page.pre_text) == log.read_text(encoding="utf-8")
+    assert "quick mode" in text and "1.5 s" in text
+
+
+def test_summary_lists_status_time_figures_and_total(tmp_path):
+    ok = LessonResult(1, "01_a", 0, 2.0, tmp_path / "01_a.txt", [tmp_path / "a.png"])
+    bad = LessonResult(2, "02_b", 3, 1.5, tmp_path / "02_b.txt", [])
+    lines = summary([ok, bad]).splitlines()
+    assert lines[1].split() == ["01_a", "ok", "2.0s", "a.png"]
+    assert lines[2].split() == ["02_b", "FAIL(3)", "1.5s", "-"]
+    assert lines[3].split() == ["total", "1/2", "ok", "3.5s"]
+
+
+def test_tour_rejects_unknown_arguments(tmp_path, capsys):
+    with pytest.raises(SystemExit):
+        main(["tour", "--out", str(tmp_path), "--bogus"])
+    assert "unrecognized arguments: --bogus" in capsys.readouterr().err
