@@ -1,0 +1,368 @@
+"""K-Means clustering: k-means++ seeding and vectorised Lloyd iterations (seed file 05)."""
+
+from __future__ import annotations
+
+import warnings
+from typing import Any
+
+import numpy as np
+from sklearn.base import (
+    BaseEstimator,
+    ClassNamePrefixFeaturesOutMixin,
+    ClusterMixin,
+    TransformerMixin,
+)
+from sklearn.utils.validation import check_array, check_is_fitted, validate_data
+
+from glassml._validation import (
+    check_option,
+    check_positive,
+    check_scalar_number,
+    make_rng,
+)
+
+__all__ = ["KMeans", "kmeans_plusplus"]
+
+
+def _sq_distances(X: np.ndarray, C: np.ndarray, X_sq: np.ndarray | None = None) -> np.ndarray:
+    """Squared Euclidean distances ``|x|² + |c|² - 2 x·c`` of shape (n_samples, n_clusters)."""
+    if X_sq is None:
+        X_sq = np.einsum("ij,ij->i", X, X)
+    D2 = X @ C.T
+    D2 *= -2.0
+    D2 += np.einsum("ij,ij->i", C, C)
+    D2 += X_sq[:, None]
+    return np.maximum(D2, 0.0, out=D2)  # NOTE: rounding can give -1e-16 for a true 0
+
+
+def kmeans_plusplus(
+    X: np.ndarray, n_clusters: int, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray]:
+    """Choose ``n_clusters`` initial centres among the rows of ``X`` by k-means++ (D² sampling).
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, n_features)
+        Validated, finite data.
+    n_clusters : int
+        Number of centres, ``1 <= n_clusters <= n_samples``.
+    rng : numpy.random.Generator
+        Source of randomness.
+
+    Returns
+    -------
+    centers : ndarray of shape (n_clusters, n_features)
+        Copies of the chosen rows.
+    indices : ndarray of shape (n_clusters,)
+        Their row numbers.
+
+    Notes
+    -----
+    The first centre is a uniformly random row. Each next centre is row ``i`` with probability
+    ``D(xᵢ)² / Σⱼ D(xⱼ)²``, where ``D(x)`` is the distance from ``x`` to its nearest centre so
+    far: points far from every centre are likely picks, a point already chosen never is again.
+    This gives an O(log k)-competitive start in expectation (Arthur & Vassilvitskii, 2007).
+    scikit-learn uses the *greedy* variant (several candidates per step, keep the best), so the
+    two draw different centres from the same seed; the parity tests pass the same init array.
+    """
+    n_samples = X.shape[0]
+    indices = np.empty(n_clusters, dtype=np.intp)
+    indices[0] = rng.integers(n_samples)
+    D2 = np.einsum("ij,ij->i", X - X[indices[0]], X - X[indices[0]])  # (n_samples,)
+    for j in range(1, n_clusters):
+        total = D2.sum()
+        if total > 0:
+            # Inverse-CDF sampling: the first index whose cumulative D² exceeds u·total.
+            cumulative = np.cumsum(D2)
+            pick = int(np.searchsorted(cumulative, rng.random() * total, side="right"))
+            pick = min(pick, n_samples - 1)
+        else:  # every point coincides with a centre: any choice is as good
+            pick = int(rng.integers(n_samples))
+        indices[j] = pick
+        diff = X - X[pick]
+        np.minimum(D2, np.einsum("ij,ij->i", diff, diff), out=D2)
+    return X[indices].copy(), indices
+
+
+class KMeans(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterMixin, BaseEstimator):
+    """K-Means clustering with Lloyd's algorithm.
+
+    Parameters
+    ----------
+    n_clusters : int, default=8
+        Number of clusters ``k``; ``1 <= k <= n_samples``.
+    init : {"k-means++", "random"} or array-like of shape (n_clusters, n_features), \
+default="k-means++"
+        How to choose the starting centres: k-means++ D² sampling, ``k`` distinct random rows,
+        or these exact centres.
+    n_init : int, default=1
+        Number of runs from different random starts; the run with the lowest inertia is kept.
+        With an explicit ``init`` array there is only one possible start, so one run is made.
+    max_iter : int, default=300
+        Maximum number of Lloyd iterations per run. Must be >= 1.
+    tol : float, default=1e-4
+        Relative tolerance on the centre shift (see Notes). Must be >= 0.
+    random_state : int, numpy.random.Generator or None, default=None
+        Seeds the initialisation. ``0`` is a seed like any other.
+
+    Attributes
+    ----------
+    cluster_centers_ : ndarray of shape (n_clusters, n_features)
+        Final centres.
+    labels_ : ndarray of shape (n_samples,)
+        Index of the nearest final centre for each training point.
+    inertia_ : float
+        ``Σᵢ |xᵢ - c_{labels_ᵢ}|²`` for the final centres and labels.
+    n_iter_ : int
+        Lloyd iterations run (in the kept run).
+    inertia_history_ : ndarray of shape (n_iter_,)
+        Inertia of each iteration's assignment step: point-to-nearest-centre squared distances
+        summed, before that iteration moves the centres. Never increases (up to rounding).
+    n_features_in_ : int
+        Number of features seen during ``fit``.
+
+    Notes
+    -----
+    **Lloyd iteration.** Repeat until converged or ``max_iter``:
+
+    1. *Assign*: ``labelᵢ = argmin_j |xᵢ - c_j|²``, computed for all points at once as
+       ``|c_j|² - 2 xᵢ·c_j`` (one BLAS matrix product; ``|xᵢ|²`` does not change the argmin).
+    2. *Update*: ``c_j = mean of the points labelled j`` (sums by a one-hot matrix product).
+
+    Step 1 cannot increase the inertia (each point moves to a nearer centre) and neither can
+    step 2 (the mean minimises the squared distances to a set of points), so the inertia
+    never increases and the algorithm stops — at a local, not necessarily global, minimum.
+
+    **Convergence** (as scikit-learn's ``algorithm="lloyd"``, so results match to rounding):
+    stop when the labels did not change in an iteration, or when the squared centre shift
+    ``Σ_j |c_j,new - c_j,old|² <= tol × mean(var(X, axis=0))`` — ``tol`` is relative to the
+    spread of the data, so rescaling X does not change when it stops. After a stop on the
+    shift, points are reassigned once more so ``labels_`` matches ``cluster_centers_``.
+
+    **Empty clusters.** If a centre attracts no point, it is moved onto the point farthest from
+    its own centre (several empty clusters take the farthest points in decreasing order of
+    distance), and that point is taken out of its old cluster's mean. This is scikit-learn's
+    rule; it keeps all ``k`` clusters in use and cannot increase the inertia.
+
+    The data are centred (column means subtracted) before iterating, which makes
+    ``|x|² + |c|² - 2 x·c`` lose fewer digits; the centres are shifted back at the end.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from glassml.cluster import KMeans
+    >>> X = np.array([[0.0, 0.0], [0.0, 1.0], [10.0, 0.0], [10.0, 1.0]])
+    >>> km = KMeans(n_clusters=2, init=np.array([[0.0, 0.0], [10.0, 0.0]])).fit(X)
+    >>> km.cluster_centers_.tolist(), float(km.inertia_)
+    ([[0.0, 0.5], [10.0, 0.5]], 1.0)
+    """
+
+    def __init__(
+        self,
+        n_clusters: int = 8,
+        init: str | Any = "k-means++",
+        n_init: int = 1,
+        max_iter: int = 300,
+        tol: float = 1e-4,
+        random_state: None | int | np.random.Generator = None,
+    ) -> None:
+        self.n_clusters = n_clusters
+        self.init = init
+        self.n_init = n_init
+        self.max_iter = max_iter
+        self.tol = tol
+        self.random_state = random_state
+
+    def _check_params(self, X: np.ndarray) -> np.ndarray | None:
+        """Validate hyperparameters against ``X``; return the explicit init array, if any."""
+        check_positive(self.n_clusters, "n_clusters", integer=True)
+        check_positive(self.n_init, "n_init", integer=True)
+        check_positive(self.max_iter, "max_iter", integer=True)
+        check_scalar_number(self.tol, "tol", low=0)
+        n_samples, n_features = X.shape
+        if self.n_clusters > n_samples:
+            raise ValueError(
+                f"n_clusters must be <= the number of samples, got n_clusters={self.n_clusters} "
+                f"for {n_samples} samples."
+            )
+        if isinstance(self.init, str):
+            check_option(self.init, "init", ("k-means++", "random"))
+            return None
+        if not hasattr(self.init, "__array__") and not isinstance(self.init, list | tuple):
+            raise ValueError(
+                "init must be 'k-means++', 'random' or an array of shape (n_clusters, "
+                f"n_features), got {self.init!r}."
+            )
+        init = check_array(self.init, dtype=np.float64, input_name="init")
+        if init.shape != (self.n_clusters, n_features):
+            raise ValueError(
+                f"init array must have shape (n_clusters, n_features) = ({self.n_clusters}, "
+                f"{n_features}), got {init.shape}."
+            )
+        return init
+
+    def fit(self, X: Any, y: Any = None) -> KMeans:
+        """Cluster ``X``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Finite numbers.
+        y : ignored
+            Accepted for API compatibility.
+
+        Returns
+        -------
+        self : KMeans
+            The fitted estimator.
+        """
+        X_in = X
+        # NOTE: check_array is stateless and the runs below write to locals; attributes (and
+        # n_features_in_) are set only at the end, so a failed refit changes nothing.
+        X = check_array(X, dtype=np.float64, estimator=self)
+        init = self._check_params(X)
+        rng = make_rng(self.random_state)  # also rejects a random_state of the wrong type
+
+        X_mean = X.mean(axis=0)
+        X_c = X - X_mean
+        tol = float(np.mean(np.var(X, axis=0)) * self.tol) if self.tol > 0 else 0.0
+        X_sq = np.einsum("ij,ij->i", X_c, X_c)
+
+        n_runs = self.n_init
+        if init is not None and n_runs != 1:
+            warnings.warn(
+                f"An explicit init array gives a single start; running once instead of "
+                f"n_init={self.n_init} times.",
+                UserWarning,
+                stacklevel=2,
+            )
+            n_runs = 1
+        best: tuple[np.ndarray, np.ndarray, float, int, np.ndarray] | None = None
+        for _ in range(n_runs):
+            if init is not None:
+                centers0 = init - X_mean
+            elif self.init == "k-means++":
+                centers0, _ = kmeans_plusplus(X_c, self.n_clusters, rng)
+            else:
+                centers0 = X_c[rng.choice(X.shape[0], self.n_clusters, replace=False)]
+            run = self._lloyd(X_c, X_sq, centers0, tol)
+            if best is None or run[2] < best[2]:
+                best = run
+        centers, labels, inertia, n_iter, history = best  # type: ignore[misc]  # n_runs >= 1
+
+        validate_data(self, X_in, skip_check_array=True)  # records n_features_in_
+        self.cluster_centers_ = centers + X_mean
+        self.labels_ = labels
+        self.inertia_ = inertia
+        self.n_iter_ = n_iter
+        self.inertia_history_ = history
+        self._n_features_out = self.n_clusters
+        return self
+
+    def _lloyd(
+        self, X: np.ndarray, X_sq: np.ndarray, centers: np.ndarray, tol: float
+    ) -> tuple[np.ndarray, np.ndarray, float, int, np.ndarray]:
+        """One run of Lloyd's algorithm on centred data from ``centers``."""
+        n_samples = X.shape[0]
+        X_sq_total = float(X_sq.sum())
+        labels_old = np.full(n_samples, -1, dtype=np.intp)
+        history = []
+        strict = False
+        i = 0
+        for i in range(self.max_iter):  # noqa: B007 - i is reported
+            labels, closest = self._assign(X, centers)
+            history.append(max(X_sq_total + float(closest.sum()), 0.0))
+            new_centers = self._update(X, labels, centers)
+            shift = float(((new_centers - centers) ** 2).sum())
+            centers = new_centers
+            if np.array_equal(labels, labels_old):
+                strict = True
+                break
+            if shift <= tol:
+                break
+            labels_old = labels
+        if not strict:
+            labels, _ = self._assign(X, centers)  # so labels match the final centres
+        diff = X - centers[labels]
+        inertia = float(np.einsum("ij,ij->", diff, diff))
+        return centers, labels, inertia, i + 1, np.asarray(history)
+
+    @staticmethod
+    def _assign(X: np.ndarray, centers: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Nearest centre of each row and ``|c|² - 2 x·c`` for it (the distance minus |x|²)."""
+        S = X @ centers.T  # (n_samples, n_clusters)
+        S *= -2.0
+        S += np.einsum("ij,ij->i", centers, centers)
+        labels = S.argmin(axis=1)
+        return labels, np.take_along_axis(S, labels[:, None], axis=1)[:, 0]
+
+    def _update(self, X: np.ndarray, labels: np.ndarray, centers_old: np.ndarray) -> np.ndarray:
+        """Means of the labelled points, with empty clusters relocated (class Notes)."""
+        k = self.n_clusters
+        counts = np.bincount(labels, minlength=k).astype(np.float64)  # (k,)
+        one_hot = labels[:, None] == np.arange(k)  # (n_samples, k), bool
+        sums = one_hot.T.astype(np.float64) @ X  # (k, n_features)
+        empty = np.flatnonzero(counts == 0)
+        if empty.size:
+            diff = X - centers_old[labels]
+            far = np.einsum("ij,ij->i", diff, diff)  # distance of each point to its centre
+            if far.max() > 0:  # else: more clusters than distinct points, nothing to move
+                order = np.argsort(-far, kind="stable")[: empty.size]
+                for j, idx in zip(empty, order, strict=True):
+                    sums[labels[idx]] -= X[idx]
+                    counts[labels[idx]] -= 1
+                    sums[j] = X[idx]
+                    counts[j] = 1
+        # NOTE: a cluster left empty (only possible with duplicate points) keeps its centre.
+        new = centers_old.copy()
+        filled = counts > 0
+        new[filled] = sums[filled] / counts[filled, None]
+        return new
+
+    def predict(self, X: Any) -> np.ndarray:
+        """Index of the nearest centre for each row.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        labels : ndarray of shape (n_samples,)
+        """
+        check_is_fitted(self)
+        X = validate_data(self, X, dtype=np.float64, reset=False)
+        return self._assign(X, self.cluster_centers_)[0]
+
+    def transform(self, X: Any) -> np.ndarray:
+        """Euclidean distance from each row to each centre.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        distances : ndarray of shape (n_samples, n_clusters)
+        """
+        check_is_fitted(self)
+        X = validate_data(self, X, dtype=np.float64, reset=False)
+        return np.sqrt(_sq_distances(X, self.cluster_centers_))
+
+    def score(self, X: Any, y: Any = None) -> float:
+        """Minus the inertia of ``X`` with respect to the fitted centres (higher is better).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        y : ignored
+
+        Returns
+        -------
+        score : float
+        """
+        check_is_fitted(self)
+        X = validate_data(self, X, dtype=np.float64, reset=False)
+        labels = self._assign(X, self.cluster_centers_)[0]
+        diff = X - self.cluster_centers_[labels]
+        return -float(np.einsum("ij,ij->", diff, diff))
