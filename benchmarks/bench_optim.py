@@ -1,0 +1,54 @@
+"""Optimizers: one ``Adam.step`` on ~1M float32 parameters vs ``torch.optim.Adam``.
+
+Both sides update the same four arrays (sizes like a small MLP's W1, b1, W2, b2) with the same
+gradients; torch uses its default CPU implementation (no ``foreach``/``fused`` forced). Each
+timed call is one step; state keeps evolving between calls on both sides, as in training.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import numpy as np
+
+from glassml.optim import Adam
+from harness import Row, compare
+
+
+def _adam_case(sizes: list[tuple[int, ...]], repeats: int, label: str) -> Row:
+    import torch
+
+    rng = np.random.default_rng(0)
+    params = [rng.standard_normal(shape).astype(np.float32) for shape in sizes]
+    grads = [rng.standard_normal(shape).astype(np.float32) for shape in sizes]
+    tensors = [torch.tensor(p, requires_grad=True) for p in params]
+    for tensor, g in zip(tensors, grads, strict=True):
+        tensor.grad = torch.from_numpy(g.copy())
+    ours = Adam(learning_rate=1e-3)
+    theirs = torch.optim.Adam(tensors, lr=1e-3)
+
+    def ours_step() -> None:
+        ours.step(params, grads)
+
+    @torch.no_grad()
+    def torch_step() -> None:
+        theirs.step()
+
+    n = sum(p.size for p in params)
+    return compare(
+        f"Adam.step, {label} float32 params in {len(sizes)} arrays",
+        ours_step,
+        torch_step,
+        target=1.5,
+        repeats=repeats,
+        warmup=3,
+        note=f"{n:,} parameters; torch {torch.get_num_threads()} threads",
+    )
+
+
+def cases(quick: bool) -> Iterator[Row]:
+    if quick:
+        yield _adam_case([(64, 32), (32,), (32, 10), (10,)], repeats=3, label="2.4k")
+        return
+    # 784*1024 + 1024 + 1024*218 + 218 = 1,027,290 ~ 1M, like a 784-1024-218 MLP
+    yield _adam_case([(784, 1024), (1024,), (1024, 218), (218,)], repeats=101, label="1M")
