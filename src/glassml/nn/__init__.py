@@ -19,7 +19,13 @@ from glassml.nn.activations import (
     tanh_derivative,
 )
 from glassml.nn.gradcheck import max_relative_error, numerical_gradient
-from glassml.nn.init import he_scale, init_scale, init_weights, xavier_scale
+from glassml.nn.init import (
+    activation_std_by_depth,
+    he_scale,
+    init_scale,
+    init_weights,
+    xavier_scale,
+)
 from glassml.nn.layers import DenseLayer, Neuron
 from glassml.nn.losses import (
     EPS,
@@ -40,6 +46,7 @@ __all__ = [
     "DenseLayer",
     "NeuralNetwork",
     "Neuron",
+    "activation_std_by_depth",
     "binary_cross_entropy",
     "binary_cross_entropy_gradient",
     "cross_entropy",
