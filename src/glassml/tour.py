@@ -262,7 +262,8 @@ def write_index(
         "<main>",
         "<h1>glassml — the tour</h1>",
         '<p class="lead">Machine learning you can see through: every lesson\'s printed output '
-        f"and figures on one page. {len(results)} lessons, {n_ok} ok, {total:.1f} s in all, "
+        f"and figures on one page. {len(results)} lesson{'s' if len(results) != 1 else ''}, "
+        f"{n_ok} ok, {total:.1f} s in all, "
         f"{mode}, generated {esc(stamp)}.</p>",
     ]
     failed = [r for r in results if not r.ok]
