@@ -296,3 +296,37 @@ def test_importing_the_walkthrough_does_not_import_torch_or_matplotlib():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["False", "False"]
+
+
+# --- seed 06 agrees with seed 02 ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "point", [SEED_EXAMPLE, {**SEED_EXAMPLE, "w1": -0.5}, *random_points(4, seed=3)]
+)
+def test_trace_matches_the_numpy_neural_network_on_a_1_1_1_net(point):
+    """The walkthrough is the [1, 1, 1] case of glassml.nn.NeuralNetwork, step for step."""
+    from glassml.nn import NeuralNetwork
+
+    net = NeuralNetwork(
+        [1, 1, 1], activations=["relu", "sigmoid"], loss="bce", learning_rate=point["lr"]
+    )
+    hidden, output = net.layers
+    hidden.W[...] = point["w1"]
+    hidden.b[...] = point["b1"]
+    output.W[...] = point["w2"]
+    output.b[...] = point["b2"]
+    X, y = np.array([[point["x"]]]), np.array([point["y"]])
+    p = net.forward(X)
+    t = trace(**point)
+    assert p[0, 0] == pytest.approx(t.a2, rel=1e-14)
+    assert net.loss_value(p, y) == pytest.approx(t.loss, rel=1e-12)
+    net.backward(p, y)
+    for layer, w, b in ((hidden, "w1", "b1"), (output, "w2", "b2")):
+        assert layer.dW[0, 0] == pytest.approx(getattr(t, f"dL_d{w}"), rel=1e-12, abs=1e-15)
+        assert layer.db[0] == pytest.approx(getattr(t, f"dL_d{b}"), rel=1e-12, abs=1e-15)
+    net.update()
+    for layer, w, b in ((hidden, "w1", "b1"), (output, "w2", "b2")):
+        assert layer.W[0, 0] == pytest.approx(getattr(t, f"{w}_new"), rel=1e-12)
+        assert layer.b[0] == pytest.approx(getattr(t, f"{b}_new"), rel=1e-12)
+    assert net.loss_value(net.forward(X), y) == pytest.approx(t.loss_new, rel=1e-12)
