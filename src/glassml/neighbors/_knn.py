@@ -44,7 +44,8 @@ class KNNClassifier(ClassifierMixin, BaseEstimator):
 
         D² = |q|² + |x|² - 2 Q Xᵀ           # (m, n), one BLAS matrix product
 
-    with ``|x|²`` computed once in ``fit``. Rounding can make an exact 0 come out slightly
+    with ``|x|²`` computed once in ``fit`` (after centring on the training mean, which leaves
+    distances unchanged and keeps the rounding error of the identity small). Rounding can make an exact 0 come out slightly
     negative, so ``D²`` is clipped at 0. Square roots are never taken: they do not change
     which points are nearest.
 
@@ -103,8 +104,12 @@ class KNNClassifier(ClassifierMixin, BaseEstimator):
         classes, y_idx = np.unique(y, return_inverse=True)
         validate_data(self, X_in, skip_check_array=True)  # records n_features_in_
         self.classes_ = classes
-        self._X = X
-        self._X_sq = np.einsum("ij,ij->i", X, X)  # |x|², (n_samples,)
+        # NOTE: distances do not change when every point is shifted by the same vector, but the
+        # rounding error of |a|² + |b|² - 2a·b grows with |a|²: centring on the training mean
+        # keeps data far from the origin (say all x₀ ≈ 1e8) from losing every digit.
+        self._mean = X.mean(axis=0)
+        self._X = X - self._mean
+        self._X_sq = np.einsum("ij,ij->i", self._X, self._X)  # |x|², (n_samples,)
         self._y_idx = y_idx.astype(np.intp)
         self.n_samples_fit_ = X.shape[0]
         return self
@@ -143,6 +148,7 @@ class KNNClassifier(ClassifierMixin, BaseEstimator):
 
     def _nearest(self, Q: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Squared distances of a chunk of queries and the (unordered) indices of the k nearest."""
+        Q = Q - self._mean
         D2 = Q @ self._X.T  # (m, n_train)
         D2 *= -2.0
         D2 += self._X_sq

@@ -1,0 +1,210 @@
+"""KMeans: hand-computed inertia, invariants, parity with scikit-learn's Lloyd, bad input."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from sklearn.cluster import KMeans as SKKMeans
+from sklearn.datasets import make_blobs
+from sklearn.exceptions import NotFittedError
+
+from glassml.cluster import KMeans, kmeans_plusplus
+
+
+def _blobs(n_samples=600, n_features=3, centers=5, std=2.5, seed=0):
+    X, _ = make_blobs(n_samples, n_features, centers=centers, cluster_std=std, random_state=seed)
+    return X
+
+
+def _sklearn(X, init, **kw):
+    return SKKMeans(len(init), init=init, n_init=1, algorithm="lloyd", **kw).fit(X)
+
+
+# --- hand-computed ---------------------------------------------------------------------------
+
+
+def test_four_point_inertia_by_hand():
+    # Two pairs: {(0,0), (0,2)} and {(5,0), (5,4)}. Centres (0,1) and (5,2);
+    # inertia = 1 + 1 + 4 + 4 = 10.
+    X = np.array([[0.0, 0.0], [0.0, 2.0], [5.0, 0.0], [5.0, 4.0]])
+    km = KMeans(n_clusters=2, init=np.array([[0.0, 0.0], [5.0, 0.0]])).fit(X)
+    np.testing.assert_allclose(km.cluster_centers_, [[0.0, 1.0], [5.0, 2.0]], atol=1e-15)
+    np.testing.assert_array_equal(km.labels_, [0, 0, 1, 1])
+    assert km.inertia_ == pytest.approx(10.0, abs=1e-12)
+    # Iteration 1 assigns to the initial centres: 0 + 4 + 0 + 16 = 20; iteration 2: 10.
+    np.testing.assert_allclose(km.inertia_history_, [20.0, 10.0], atol=1e-12)
+    assert km.n_iter_ == 2  # the second iteration's labels equal the first's: strict stop
+    assert km.score(X) == pytest.approx(-10.0, abs=1e-12)
+    np.testing.assert_allclose(km.transform([[0.0, 1.0]]), [[0.0, np.hypot(5, 1)]], atol=1e-7)
+
+
+def test_one_cluster_is_the_mean():
+    X = _blobs()
+    km = KMeans(n_clusters=1, random_state=0).fit(X)
+    np.testing.assert_allclose(km.cluster_centers_[0], X.mean(axis=0), rtol=1e-13)
+    assert km.inertia_ == pytest.approx(((X - X.mean(axis=0)) ** 2).sum(), rel=1e-13)
+
+
+# --- invariants ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_inertia_never_increases(seed):
+    X = _blobs(std=4.0, seed=seed)
+    km = KMeans(n_clusters=7, init="random", tol=0, random_state=seed).fit(X)
+    h = km.inertia_history_
+    assert len(h) == km.n_iter_ >= 2
+    assert np.all(np.diff(h) <= 1e-12 * h[0])
+    assert km.inertia_ <= h[-1] * (1 + 1e-12)
+
+
+def test_labels_match_final_centres_and_inertia():
+    X = _blobs()
+    km = KMeans(n_clusters=4, random_state=1, max_iter=3).fit(X)  # stopped early
+    d2 = ((X[:, None, :] - km.cluster_centers_[None]) ** 2).sum(axis=2)
+    np.testing.assert_array_equal(km.labels_, d2.argmin(axis=1))
+    assert km.inertia_ == pytest.approx(d2.min(axis=1).sum(), rel=1e-12)
+    np.testing.assert_array_equal(km.predict(X), km.labels_)
+    np.testing.assert_array_equal(km.fit_predict(X), km.labels_)
+
+
+def test_kmeans_plusplus_picks_distinct_far_points():
+    # Three tight, far-apart groups: D² sampling picks one point from each group.
+    X = np.vstack([np.zeros((20, 2)), np.full((20, 2), 100.0), [[100.0, -100.0]] * 20])
+    X = X + np.random.default_rng(0).normal(scale=0.01, size=X.shape)
+    for seed in range(10):
+        centers, idx = kmeans_plusplus(X, 3, np.random.default_rng(seed))
+        assert sorted(set(idx // 20)) == [0, 1, 2]
+        np.testing.assert_array_equal(centers, X[idx])
+
+
+def test_random_state_reproducible_and_n_init_keeps_the_best():
+    X = _blobs(std=5.0)
+    a = KMeans(n_clusters=6, random_state=3).fit(X)
+    b = KMeans(n_clusters=6, random_state=3).fit(X)
+    np.testing.assert_array_equal(a.cluster_centers_, b.cluster_centers_)
+    # Four single runs drawing from one Generator see the same starts as n_init=4 does.
+    rng = np.random.default_rng(7)
+    runs = [KMeans(n_clusters=6, random_state=rng).fit(X).inertia_ for _ in range(4)]
+    assert len(set(runs)) > 1  # the starts differ, so keeping the best matters
+    best = KMeans(n_clusters=6, n_init=4, random_state=np.random.default_rng(7)).fit(X)
+    assert best.inertia_ == pytest.approx(min(runs), rel=1e-12)
+
+
+def test_init_array_with_n_init_runs_once_and_warns():
+    X = _blobs()
+    with pytest.warns(UserWarning, match="running once instead of n_init=3"):
+        KMeans(n_clusters=2, init=X[:2], n_init=3).fit(X)
+
+
+# --- parity with scikit-learn ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("k", "tol", "seed"), [(3, 1e-4, 0), (5, 0.0, 1), (8, 1e-2, 2), (8, 0, 3)])
+def test_same_init_matches_sklearn_lloyd(k, tol, seed):
+    X = _blobs(n_features=4, centers=6, std=3.0, seed=seed)
+    init = X[np.random.default_rng(seed).choice(len(X), k, replace=False)]
+    ours = KMeans(n_clusters=k, init=init, tol=tol).fit(X)
+    ref = _sklearn(X, init, tol=tol)
+    assert ours.n_iter_ == ref.n_iter_
+    np.testing.assert_array_equal(ours.labels_, ref.labels_)
+    np.testing.assert_allclose(ours.cluster_centers_, ref.cluster_centers_, rtol=0, atol=1e-8)
+    assert ours.inertia_ == pytest.approx(ref.inertia_, rel=1e-8)
+    Q = X[:50] + 0.5
+    np.testing.assert_array_equal(ours.predict(Q), ref.predict(Q))
+    np.testing.assert_allclose(ours.transform(Q), ref.transform(Q), rtol=1e-8)
+
+
+def test_max_iter_stop_matches_sklearn():
+    X = _blobs(std=5.0)
+    init = X[:6]
+    ours = KMeans(n_clusters=6, init=init, max_iter=2).fit(X)
+    ref = _sklearn(X, init, max_iter=2)
+    assert ours.n_iter_ == ref.n_iter_ == 2
+    np.testing.assert_array_equal(ours.labels_, ref.labels_)
+    np.testing.assert_allclose(ours.cluster_centers_, ref.cluster_centers_, rtol=0, atol=1e-8)
+    assert ours.inertia_ == pytest.approx(ref.inertia_, rel=1e-8)
+
+
+def test_empty_cluster_is_relocated_like_sklearn():
+    # The third initial centre is far from every point, so it attracts none: it moves onto
+    # the point farthest from its own centre, which leaves its old cluster.
+    X = np.array([[0.0], [1.0], [2.0], [10.0], [11.0], [30.0]])
+    init = np.array([[1.0], [10.0], [1000.0]])
+    ours = KMeans(n_clusters=3, init=init).fit(X)
+    ref = _sklearn(X, init)
+    # By hand: iteration 1 labels (0,0,0,1,1,1); the farthest point from its centre is 30
+    # (distance 20 to centre 10), so cluster 2 becomes {30} and cluster 1 {10, 11}.
+    np.testing.assert_allclose(ours.cluster_centers_, [[1.0], [10.5], [30.0]], atol=1e-12)
+    np.testing.assert_allclose(ours.cluster_centers_, ref.cluster_centers_, atol=1e-12)
+    np.testing.assert_array_equal(ours.labels_, ref.labels_)
+    assert ours.inertia_ == pytest.approx(ref.inertia_, abs=1e-12)
+    assert ours.inertia_ == pytest.approx(2.5, abs=1e-12)
+
+
+def test_duplicate_points_more_clusters_than_distinct_values():
+    X = np.array([[1.0, 1.0]] * 5 + [[2.0, 2.0]] * 5)
+    km = KMeans(n_clusters=3, random_state=0).fit(X)
+    assert km.inertia_ == pytest.approx(0.0, abs=1e-12)
+    assert np.all(np.isfinite(km.cluster_centers_))
+
+
+# --- bad input -------------------------------------------------------------------------------
+
+BAD_FIT = [
+    ([[np.nan, 1.0], [2.0, 3.0]], {}, ValueError, "NaN"),
+    ([[np.inf, 1.0], [2.0, 3.0]], {}, ValueError, "infinity"),
+    ([1.0, 2.0, 3.0], {}, ValueError, "Expected 2D array, got 1D array"),
+    (np.ones((3, 2, 2)), {}, ValueError, "Found array with dim 3"),
+    (np.empty((0, 2)), {}, ValueError, "0 sample"),
+    ([["a", "b"], ["c", "d"]], {}, ValueError, "could not convert string to float"),
+    (np.ones((3, 2)), {"n_clusters": 4}, ValueError, "got n_clusters=4 for 3 samples"),
+    (np.ones((3, 2)), {"n_clusters": 0}, ValueError, r"n_clusters must be in the range \(0"),
+    (np.ones((3, 2)), {"n_clusters": 1.5}, TypeError, "n_clusters must be an int"),
+    (np.ones((3, 2)), {"init": "farthest"}, ValueError, "init must be one of 'k-means"),
+    (np.ones((3, 2)), {"init": 7}, ValueError, "init must be 'k-means\\+\\+', 'random' or"),
+    (np.ones((3, 2)), {"init": np.ones((2, 3))}, ValueError, r"init array must have shape"),
+    (np.ones((3, 2)), {"init": [[np.nan, 1.0], [1.0, 1.0]]}, ValueError, "init contains NaN"),
+    (np.ones((3, 2)), {"n_init": 0}, ValueError, "n_init must be in the range"),
+    (np.ones((3, 2)), {"max_iter": 0}, ValueError, "max_iter must be in the range"),
+    (np.ones((3, 2)), {"tol": -1.0}, ValueError, r"tol must be in the range \[0, inf\)"),
+    (np.ones((3, 2)), {"random_state": "seed"}, TypeError, "random_state must be None, an int"),
+]
+
+
+@pytest.mark.parametrize(("X", "params", "exc", "match"), BAD_FIT)
+def test_bad_fit_input_is_rejected(X, params, exc, match):
+    with pytest.raises(exc, match=match):
+        KMeans(**{"n_clusters": 2, **params}).fit(X)
+
+
+@pytest.mark.parametrize("method", ["predict", "transform", "score"])
+def test_unfitted_and_wrong_feature_count(method):
+    with pytest.raises(NotFittedError, match="not fitted yet"):
+        getattr(KMeans(), method)([[1.0]])
+    km = KMeans(n_clusters=2, random_state=0).fit(_blobs())
+    with pytest.raises(ValueError, match="X has 2 features, but KMeans is expecting 3"):
+        getattr(km, method)(np.ones((3, 2)))
+    with pytest.raises(ValueError, match="NaN"):
+        getattr(km, method)(np.full((3, 3), np.nan))
+
+
+@pytest.mark.parametrize(
+    ("X", "params"),
+    [
+        (np.ones((2, 3)), {}),  # n_clusters=4 > 2 samples
+        (np.ones((10, 3)), {"init": "bogus"}),
+        (np.ones((10, 3)), {"init": np.ones((3, 3))}),
+        ([[np.nan, 1.0, 1.0]] * 5, {}),
+    ],
+)
+def test_failed_refit_leaves_the_fitted_model_unchanged(X, params):
+    km = KMeans(n_clusters=4, random_state=0).fit(_blobs())
+    before = {k: np.copy(v) for k, v in vars(km).items() if k.endswith("_")}
+    km.set_params(**params)
+    with pytest.raises(ValueError):
+        km.fit(X)
+    after = {k: v for k, v in vars(km).items() if k.endswith("_")}
+    assert before.keys() == after.keys()
+    for key, value in before.items():
+        np.testing.assert_array_equal(after[key], value, err_msg=key)

@@ -1,0 +1,197 @@
+"""KNNClassifier: hand-computed votes, the tie rule, parity with scikit-learn, bad input."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from sklearn.exceptions import NotFittedError
+from sklearn.neighbors import KNeighborsClassifier
+
+import glassml.neighbors._knn as knn_module
+from glassml.neighbors import KNNClassifier
+
+
+def _data(n_train=300, n_test=200, n_features=4, n_classes=3, seed=0):
+    # Continuous random coordinates: no two distances are equal (no distance ties).
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n_train + n_test, n_features))
+    y = (X[:, 0] + 0.5 * X[:, 1] > 0).astype(int) + (X[:, 2] > 0.8)
+    y = y % n_classes
+    return X[:n_train], y[:n_train], X[n_train:]
+
+
+# --- hand-computed ---------------------------------------------------------------------------
+
+
+def test_votes_by_hand():
+    X = [[0.0], [1.0], [2.0], [10.0], [11.0]]
+    y = ["a", "a", "b", "b", "b"]
+    knn = KNNClassifier(n_neighbors=3).fit(X, y)
+    # Query 0.9: nearest are 1 (a), 0 (a), 2 (b) → 2 votes a, 1 vote b.
+    # Query 9.0: nearest are 10, 11 (b), 2 (b)  → 3 votes b.
+    np.testing.assert_array_equal(knn.predict_proba([[0.9], [9.0]]), [[2 / 3, 1 / 3], [0, 1]])
+    assert knn.predict([[0.9], [9.0]]).tolist() == ["a", "b"]
+    dist, ind = knn.kneighbors([[0.9]])
+    np.testing.assert_allclose(dist, [[0.1, 0.9, 1.1]], rtol=1e-12)
+    np.testing.assert_array_equal(ind, [[1, 0, 2]])
+
+
+def test_tie_rule_first_class_in_classes_wins():
+    # Two neighbours, one vote each: the class that sorts first ("apple") wins,
+    # whatever the order of the training data and whichever neighbour is nearer.
+    X = [[0.0], [10.0]]
+    for y in (["zebra", "apple"], ["apple", "zebra"]):
+        knn = KNNClassifier(n_neighbors=2).fit(X, y)
+        for q in ([1.0], [9.0], [5.0]):
+            assert knn.predict([q]).tolist() == ["apple"]
+            np.testing.assert_array_equal(knn.predict_proba([q]), [[0.5, 0.5]])
+    # A three-way tie among integer labels: the smallest label wins, as in scikit-learn.
+    X3 = [[0.0], [1.0], [2.0]]
+    y3 = [7, 3, 5]
+    ours = KNNClassifier(n_neighbors=3).fit(X3, y3).predict([[1.0], [100.0]])
+    ref = (
+        KNeighborsClassifier(n_neighbors=3, algorithm="brute").fit(X3, y3).predict([[1.0], [100.0]])
+    )
+    assert ours.tolist() == ref.tolist() == [3, 3]
+
+
+def test_training_points_are_their_own_nearest_neighbours_at_distance_zero():
+    rng = np.random.default_rng(3)
+    X = rng.normal(size=(50, 3)) * 1e3
+    knn = KNNClassifier(n_neighbors=2).fit(X, np.arange(50) % 2)
+    dist, ind = knn.kneighbors(X)
+    # |a|² + |b|² - 2a·b can round to -1e-13 for a true 0; the clip keeps sqrt finite.
+    assert np.all(np.isfinite(dist)) and np.all(dist >= 0)
+    np.testing.assert_array_equal(ind[:, 0], np.arange(50))
+    # The identity's error is ~ε·|x|² in D², so ~sqrt(ε)·|x| ≈ 1.5e-8 · 3e3 in D.
+    assert dist[:, 0].max() <= 1.5e-8 * np.linalg.norm(X, axis=1).max() * 4
+
+
+def test_data_far_from_the_origin_keeps_its_digits():
+    # All points near x₀ = 1e8: |a|² ≈ 1e16, so uncentred |a|² + |b|² - 2a·b is off by ~2
+    # and would rank 1 and 2 apart wrongly. Centring on the training mean avoids that.
+    X = np.array([[1e8, 0.0], [1e8, 1.0], [1e8, 3.0], [1e8 + 1, 7.0]])
+    knn = KNNClassifier(n_neighbors=1).fit(X, [0, 1, 2, 3])
+    dist, ind = knn.kneighbors([[1e8, 0.9], [1e8, 2.2], [1e8 + 1, 6.0]])
+    np.testing.assert_array_equal(ind[:, 0], [1, 2, 3])
+    np.testing.assert_allclose(dist[:, 0], [0.1, 0.8, 1.0], rtol=1e-6)
+
+
+# --- parity with scikit-learn ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("k", [1, 2, 5, 8])
+def test_predictions_and_probabilities_match_sklearn_brute(k):
+    X, y, Q = _data()
+    labels = np.array(["red", "green", "blue"])[y]
+    ours = KNNClassifier(n_neighbors=k).fit(X, labels)
+    ref = KNeighborsClassifier(n_neighbors=k, algorithm="brute").fit(X, labels)
+    np.testing.assert_array_equal(ours.classes_, ref.classes_)
+    np.testing.assert_array_equal(ours.predict(Q), ref.predict(Q))
+    np.testing.assert_array_equal(ours.predict_proba(Q), ref.predict_proba(Q))
+    dist, ind = ours.kneighbors(Q)
+    ref_dist, ref_ind = ref.kneighbors(Q)
+    np.testing.assert_array_equal(ind, ref_ind)
+    np.testing.assert_allclose(dist, ref_dist, rtol=1e-10, atol=1e-12)
+
+
+def test_k_equal_to_n_samples_uses_every_point():
+    X, y, Q = _data(n_train=9)
+    ours = KNNClassifier(n_neighbors=9).fit(X, y)
+    ref = KNeighborsClassifier(n_neighbors=9, algorithm="brute").fit(X, y)
+    np.testing.assert_array_equal(ours.predict_proba(Q), ref.predict_proba(Q))
+
+
+def test_chunked_queries_give_the_same_answer(monkeypatch):
+    X, y, Q = _data()
+    whole = KNNClassifier(n_neighbors=5).fit(X, y)
+    expected_proba = whole.predict_proba(Q)
+    expected_dist, expected_ind = whole.kneighbors(Q)
+    # 7 queries per chunk (7·300·8 bytes): 200 queries → 29 chunks, the last one partial.
+    monkeypatch.setattr(knn_module, "CHUNK_BYTES", 7 * 300 * 8)
+    assert len(list(whole._chunks(len(Q)))) == 29
+    np.testing.assert_array_equal(whole.predict_proba(Q), expected_proba)
+    dist, ind = whole.kneighbors(Q)
+    np.testing.assert_array_equal(ind, expected_ind)
+    # BLAS may block a 7-row product differently from a 200-row one: last-bit differences.
+    np.testing.assert_allclose(dist, expected_dist, rtol=1e-14, atol=0)
+
+
+def test_chunks_hold_at_most_64_mib_of_distances():
+    knn = KNNClassifier().fit(np.zeros((100_000, 2)), np.arange(100_000) % 2)
+    sizes = [s.stop - s.start for s in knn._chunks(10_000)]
+    assert sum(sizes) == 10_000
+    assert max(sizes) * 100_000 * 8 <= 64 * 2**20
+
+
+# --- bad input -------------------------------------------------------------------------------
+
+BAD_FIT = [
+    ([[np.nan, 1.0], [2.0, 3.0]], [0, 1], ValueError, "NaN"),
+    ([[np.inf, 1.0], [2.0, 3.0]], [0, 1], ValueError, "infinity"),
+    ([1.0, 2.0, 3.0], [0, 1, 0], ValueError, "Expected 2D array, got 1D array"),
+    (np.ones((3, 2, 2)), [0, 1, 0], ValueError, "Found array with dim 3"),
+    ([[1.0], [2.0], [3.0]], [0, 1], ValueError, "inconsistent numbers of samples"),
+    (np.empty((0, 2)), [], ValueError, "0 sample"),
+    ([["a", "b"], ["c", "d"]], [0, 1], ValueError, "could not convert string to float"),
+    (np.ones((6, 1)), [0.5, 1.5, 2.7, 0.1, 0.2, 0.3], ValueError, "Unknown label type: continuous"),
+    (np.ones((3, 1)), [0, 1, 0], ValueError, "n_neighbors must be <= the number of training"),
+]
+
+
+@pytest.mark.parametrize(("X", "y", "exc", "match"), BAD_FIT)
+def test_bad_fit_input_is_rejected(X, y, exc, match):
+    with pytest.raises(exc, match=match):
+        KNNClassifier().fit(X, y)
+
+
+@pytest.mark.parametrize(
+    ("k", "exc", "match"),
+    [
+        (0, ValueError, r"n_neighbors must be in the range \(0, inf\), got 0"),
+        (-2, ValueError, "n_neighbors must be in the range"),
+        (2.5, TypeError, "n_neighbors must be an int, got 2.5"),
+        (None, TypeError, "n_neighbors must be an int, got None"),
+        (11, ValueError, "got n_neighbors=11 for 10 samples"),
+    ],
+)
+def test_bad_n_neighbors(k, exc, match):
+    with pytest.raises(exc, match=match):
+        KNNClassifier(n_neighbors=k).fit(np.ones((10, 2)), np.arange(10) % 2)
+
+
+@pytest.mark.parametrize("method", ["predict", "predict_proba", "kneighbors"])
+def test_unfitted_and_wrong_feature_count(method):
+    with pytest.raises(NotFittedError, match="not fitted yet"):
+        getattr(KNNClassifier(), method)([[1.0]])
+    X, y, _ = _data()
+    knn = KNNClassifier().fit(X, y)
+    with pytest.raises(ValueError, match="X has 2 features, but KNNClassifier is expecting 4"):
+        getattr(knn, method)(np.ones((3, 2)))
+    with pytest.raises(ValueError, match="NaN"):
+        getattr(knn, method)(np.full((3, 4), np.nan))
+
+
+@pytest.mark.parametrize(
+    ("X", "y", "params"),
+    [
+        (np.ones((3, 2)), [0.1, 0.2, 0.3], {}),
+        (np.ones((3, 4)), [0, 1, 0], {"n_neighbors": 4}),
+        (np.ones((3, 4)), [0, 1, 0], {"n_neighbors": 0}),
+        ([[np.nan, 1.0], [1.0, 2.0]], [0, 1], {"n_neighbors": 1}),
+    ],
+)
+def test_failed_refit_leaves_the_fitted_model_unchanged(X, y, params):
+    X0, y0, Q = _data()
+    knn = KNNClassifier().fit(X0, y0)
+    before = {k: np.copy(v) for k, v in vars(knn).items() if k.endswith("_")}
+    expected = knn.predict_proba(Q)
+    knn.set_params(**params)
+    with pytest.raises((ValueError, TypeError)):
+        knn.fit(X, y)
+    after = {k: v for k, v in vars(knn).items() if k.endswith("_")}
+    assert before.keys() == after.keys()
+    for key, value in before.items():
+        np.testing.assert_array_equal(after[key], value, err_msg=key)
+    knn.set_params(n_neighbors=5)
+    np.testing.assert_array_equal(knn.predict_proba(Q), expected)
