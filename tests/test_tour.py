@@ -179,6 +179,21 @@ def test_figures_are_credited_to_the_lesson_that_wrote_them(tmp_path):
     assert [r.title for r in results] == ["A fake lesson for the tour tests."] * 3
 
 
+def test_a_hanging_lesson_is_stopped_and_marked(tmp_path):
+    src = tmp_path / "lessons"
+    src.mkdir()
+    slow = _fake_lesson(
+        src, "01_slow.py", 'import time\nprint("waiting", flush=True)\ntime.sleep(60)\n'
+    )
+    fast = _fake_lesson(src, "02_fast.py", _write_png("fast.png"))
+    results = run_tour(tmp_path / "out", echo=False, paths={1: slow, 2: fast}, timeout=1.0)
+    assert [r.status for r in results] == ["TIMEOUT", "ok"]
+    assert results[0].seconds < 30
+    log = (tmp_path / "out" / "01_slow.txt").read_text(encoding="utf-8")
+    assert "waiting" in log and "was stopped after 1 s (TIMEOUT)" in log
+    assert [p.name for p in results[1].figures] == ["fast.png"]
+
+
 def test_index_escapes_output_and_quotes_file_names(tmp_path):
     out = tmp_path / "out"
     out.mkdir()

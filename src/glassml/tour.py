@@ -9,11 +9,13 @@ that opens straight from disk (no server, no external resources).
 from __future__ import annotations
 
 import ast
+import contextlib
 import datetime as _dt
 import html
 import os
 import subprocess
 import sys
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,6 +30,9 @@ __all__ = [
     "summary",
     "write_index",
 ]
+
+LESSON_TIMEOUT_S = 600.0
+"""A lesson still running after this many seconds is stopped and marked TIMEOUT."""
 
 FIGURE_SUFFIXES = (".png", ".svg", ".jpg", ".jpeg", ".gif")
 _FIGURE_MARK = "[figure] "  # what glassml.lessons._common.save_figure prints
@@ -44,13 +49,16 @@ class LessonResult:
     log: Path
     figures: list[Path] = field(default_factory=list)
     title: str = ""
+    timed_out: bool = False
 
     @property
     def ok(self) -> bool:
-        return self.returncode == 0
+        return self.returncode == 0 and not self.timed_out
 
     @property
     def status(self) -> str:
+        if self.timed_out:
+            return "TIMEOUT"
         return "ok" if self.ok else f"FAIL({self.returncode})"
 
 
@@ -92,12 +100,29 @@ def lesson_title(path: Path) -> str:
     return doc.strip().splitlines()[0] if doc else path.stem
 
 
+def _kill_tree(proc: subprocess.Popen[str]) -> None:
+    """Kill ``proc`` and, on POSIX, every process of its process group."""
+    if os.name == "posix":
+        import signal
+
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(proc.pid, signal.SIGKILL)
+    with contextlib.suppress(ProcessLookupError):
+        proc.kill()
+
+
 def run_lesson_process(
-    path: Path, out: Path, quick: bool = False, echo: bool = True, extra: list[str] | None = None
+    path: Path,
+    out: Path,
+    quick: bool = False,
+    echo: bool = True,
+    extra: list[str] | None = None,
+    timeout: float | None = LESSON_TIMEOUT_S,
 ) -> LessonResult:
     """Run the lesson file at ``path`` in a fresh interpreter, writing into ``out``.
 
     Its combined stdout/stderr is saved to ``out/<lesson name>.txt`` (and echoed if ``echo``).
+    A lesson still running after ``timeout`` seconds is killed and reported as ``TIMEOUT``.
     """
     out.mkdir(parents=True, exist_ok=True)
     cmd = [sys.executable, str(path), "--out", str(out), *(["--quick"] if quick else [])]
@@ -116,15 +141,39 @@ def run_lesson_process(
             text=True,
             encoding="utf-8",
             errors="replace",
+            # its own process group, so a timeout also stops the processes it started
+            process_group=0 if os.name == "posix" else None,
         )
         if proc.stdout is None:  # pragma: no cover - stdout=PIPE always gives a stream
             raise RuntimeError("subprocess gave no stdout pipe")
-        for line in proc.stdout:
-            fh.write(line)
-            chunks.append(line)
+        killed = threading.Event()
+
+        def kill() -> None:
+            killed.set()
+            _kill_tree(proc)
+
+        timer = threading.Timer(timeout, kill) if timeout is not None else None
+        if timer is not None:
+            timer.daemon = True
+            timer.start()
+        try:
+            for line in proc.stdout:
+                fh.write(line)
+                chunks.append(line)
+                if echo:
+                    sys.stdout.write(line)
+            returncode = proc.wait()
+        except BaseException:  # Ctrl+C: the lesson's group does not get the terminal's SIGINT
+            _kill_tree(proc)
+            raise
+        finally:
+            if timer is not None:
+                timer.cancel()
+        if killed.is_set():
+            note = f"\n[glassml tour] {path.name} was stopped after {timeout:g} s (TIMEOUT).\n"
+            fh.write(note)
             if echo:
-                sys.stdout.write(line)
-        returncode = proc.wait()
+                sys.stdout.write(note)
     seconds = time.perf_counter() - t0
     return LessonResult(
         number=int(path.name[:2]),
@@ -134,22 +183,28 @@ def run_lesson_process(
         log=log,
         figures=_figures_written(out, before, "".join(chunks)),
         title=lesson_title(path),
+        timed_out=killed.is_set(),
     )
 
 
 def run_tour(
-    out: Path, quick: bool = False, echo: bool = True, paths: dict[int, Path] | None = None
+    out: Path,
+    quick: bool = False,
+    echo: bool = True,
+    paths: dict[int, Path] | None = None,
+    timeout: float | None = LESSON_TIMEOUT_S,
 ) -> list[LessonResult]:
     """Run every lesson that exists (or ``paths``), in order, into ``out``.
 
-    A failing lesson does not stop the rest; its :class:`LessonResult` records the failure.
+    A failing (or timed-out) lesson does not stop the rest; its :class:`LessonResult` records
+    the failure.
     """
     results = []
     for number, path in (lesson_paths() if paths is None else paths).items():
         if echo:
             banner = f" Lesson {number:02d}: {path.stem} "
             print(f"\n{banner:#^78}", flush=True)
-        results.append(run_lesson_process(path, out, quick=quick, echo=echo))
+        results.append(run_lesson_process(path, out, quick=quick, echo=echo, timeout=timeout))
     return results
 
 
