@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
@@ -127,7 +128,8 @@ class DecisionTreeClassifier(ClassifierMixin, BaseEstimator):
         previous = dict(self.__dict__)
         try:
             self._validate_params()
-            X, y = validate_data(self, X, y, dtype=np.float64)
+            with _numbers_only():
+                X, y = validate_data(self, X, y, dtype=np.float64)
             check_classification_targets(y)
             classes, y_encoded = np.unique(y, return_inverse=True)
             criterion = "entropy" if self.criterion == "log_loss" else self.criterion
@@ -151,7 +153,8 @@ class DecisionTreeClassifier(ClassifierMixin, BaseEstimator):
 
     def _check_X(self, X: Any) -> np.ndarray:
         check_is_fitted(self, "tree_")
-        return validate_data(self, X, dtype=np.float64, reset=False)
+        with _numbers_only():
+            return validate_data(self, X, dtype=np.float64, reset=False)
 
     def apply(self, X: Any) -> np.ndarray:
         """Index (into ``tree_`` arrays) of the leaf each sample lands in.
@@ -221,6 +224,17 @@ class DecisionTreeClassifier(ClassifierMixin, BaseEstimator):
         return export_text(
             self, feature_names=feature_names, decimals=decimals, show_weights=show_weights
         )
+
+
+@contextmanager
+def _numbers_only() -> Iterator[None]:
+    """Re-raise NumPy's "could not convert string to float" with the argument's name."""
+    try:
+        yield
+    except (TypeError, ValueError) as exc:
+        if "could not convert" in str(exc) or "argument must be" in str(exc):
+            raise type(exc)(f"X must contain only numbers; {exc}") from exc
+        raise
 
 
 def _feature_importances(tree: Tree, n_features: int) -> np.ndarray:
