@@ -234,7 +234,7 @@ table { border-collapse: collapse; width: 100%; background: #fff; }
 th, td { border: 1px solid #d0d7de; padding: 0.35rem 0.6rem; text-align: left;
          vertical-align: top; }
 th { background: #f0f3f6; }
-td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 .ok { color: #116329; font-weight: 600; }
 .fail { color: #b42318; font-weight: 600; }
 .banner { background: #fde8e8; border: 1px solid #f1aeb5; color: #8a1c1c; padding: 0.6rem 1rem;
