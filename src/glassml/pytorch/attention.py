@@ -107,10 +107,13 @@ class ScaledDotProductAttention(nn.Module):
             weights = torch.softmax(scores, dim=-1)
         else:
             # NOTE: a finite "minus infinity" keeps a fully masked row finite (uniform) instead of
-            # NaN (exp(-inf - (-inf))); the row is then zeroed below, and gradients stay finite.
-            scores = scores.masked_fill(~mask, torch.finfo(scores.dtype).min)
+            # NaN (exp(-inf - (-inf))); such a row is then zeroed, and gradients stay finite.
+            # In place: the scores are our own temporary and matmul's backward does not need them.
+            scores.masked_fill_(~mask, torch.finfo(scores.dtype).min)
             weights = torch.softmax(scores, dim=-1)
-            weights = weights * mask.any(dim=-1, keepdim=True)
+            nothing_to_see = ~mask.any(dim=-1, keepdim=True)  # (..., L, 1), broadcastable
+            if bool(nothing_to_see.any()):
+                weights = weights.masked_fill(nothing_to_see, 0.0)
         output = weights @ V  # (..., L, d_v)
         return output, weights
 
