@@ -102,9 +102,9 @@ def test_values_closer_than_1e_7_are_never_separated():
 def test_midpoint_that_rounds_up_falls_back_to_the_lower_value():
     # NOTE the trap: in float64 the midpoint of two neighbours can round to the upper one,
     # which would send it left. Here a and b are adjacent doubles 1.9e-6 apart (> 1e-7).
-    a = 1e10
+    a = np.nextafter(1e10, np.inf)
     b = np.nextafter(a, np.inf)
-    assert a / 2 + b / 2 in (a, b)
+    assert a / 2 + b / 2 == b  # the exact midpoint is not a double; it rounds up to b
     tree = DecisionTreeClassifier().fit([[a], [b]], ["low", "high"])
     np.testing.assert_array_equal(tree.predict([[a], [b]]), ["low", "high"])
     assert a <= tree.tree_.threshold[0] < b

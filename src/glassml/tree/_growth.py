@@ -102,16 +102,23 @@ class Tree:
     def apply(self, X: np.ndarray) -> np.ndarray:
         """Index of the leaf each row of ``X`` (shape ``(n_samples, n_features)``) ends in.
 
-        All samples descend together, one level per step, so the Python loop runs ``max_depth``
-        times whatever the number of samples.
+        All samples descend together, one level per step, so the Python loop runs at most
+        ``max_depth`` times whatever the number of samples; samples that reached a leaf drop
+        out of the active set.
         """
-        rows = np.arange(X.shape[0])
+        X = np.ascontiguousarray(X)
+        n_features = X.shape[1]
+        flat = X.reshape(-1)
         node = np.zeros(X.shape[0], dtype=np.intp)
-        feature = np.where(self.feature >= 0, self.feature, 0)  # leaves: any valid column
-        for _ in range(self.max_depth):
-            go_left = X[rows, feature[node]] <= self.threshold[node]
-            child = np.where(go_left, self.children_left[node], self.children_right[node])
-            node = np.where(child != TREE_LEAF, child, node)  # leaves stay where they are
+        active = np.arange(X.shape[0]) if self.children_left[0] != TREE_LEAF else node[:0]
+        while active.shape[0]:
+            at = node[active]
+            x = flat[active * n_features + self.feature[at]]  # X[active, feature[at]]
+            child = np.where(
+                x <= self.threshold[at], self.children_left[at], self.children_right[at]
+            )
+            node[active] = child
+            active = active[self.children_left[child] != TREE_LEAF]
         return node
 
 
@@ -156,7 +163,7 @@ def _best_splits(
     seg_count: np.ndarray,
     seg_class_counts: np.ndarray,
     criterion: str,
-    xlogx: np.ndarray | None,
+    xlogx: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Best split of every segment (node) of the layout ``idx``.
 
@@ -196,9 +203,8 @@ def _best_splits(
     tmp = np.empty((n_features, m))
     C = np.empty((n_features, m))
     for k in range(n_classes):
-        np.cumsum(
-            ys == k, axis=1, dtype=np.float64, out=C
-        )  # prefix counts of class k (exact in float64)
+        # Prefix counts of class k along each row (integers: exact in float64).
+        np.cumsum(ys == k, axis=1, dtype=np.float64, out=C)
         if criterion == "gini":
             np.subtract(C, before[seg_of_pos, k], out=tmp)  # L_k
             tmp *= tmp
@@ -207,7 +213,6 @@ def _best_splits(
             tmp *= tmp
             right_part += tmp
         else:
-            assert xlogx is not None
             Ci = C.astype(np.intp)
             proxy += xlogx[Ci - before[seg_of_pos, k]]  # L_k log L_k
             proxy += xlogx[through[seg_of_pos, k] - Ci]  # R_k log R_k
@@ -216,7 +221,6 @@ def _best_splits(
         right_part /= np.maximum(n_right, 1.0)  # the last position (n_right = 0) is invalid
         proxy += right_part
     else:
-        assert xlogx is not None
         nl = n_left.astype(np.intp)
         proxy -= xlogx[nl] + xlogx[n_right.astype(np.intp)]
 
@@ -280,7 +284,7 @@ def grow_tree(
     """
     n_samples, n_features = X.shape
     depth_limit = np.iinfo(np.intp).max if max_depth is None else max_depth
-    xlogx = _xlogx_table(n_samples) if criterion != "gini" else None
+    xlogx = _xlogx_table(n_samples if criterion == "entropy" else 0)  # c log₂ c lookup
     XT = np.ascontiguousarray(X.T)  # (n_features, n_samples): each feature contiguous
 
     def splittable(counts: np.ndarray, depth: int) -> np.ndarray:
