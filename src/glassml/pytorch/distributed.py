@@ -60,6 +60,8 @@ def init_distributed(device: torch.device) -> bool:
     if not dist.is_available():  # pragma: no cover - every standard build has it
         raise RuntimeError("WORLD_SIZE > 1 but this torch build has no torch.distributed.")
     backend = "nccl" if device.type == "cuda" else "gloo"
+    if device.type == "cuda":
+        torch.cuda.set_device(device)  # NOTE: NCCL binds each process to the GPU it is set to
     dist.init_process_group(backend=backend)
     return True
 

@@ -212,7 +212,8 @@ def train(
     ``N · b`` samples. The single-process run uses the same sampler (with one replica), so it
     visits exactly those global batches: N processes with ``batch_size=b`` and one process with
     ``batch_size=N·b`` follow the same trajectory — unless the model has BatchNorm (its batch
-    statistics are per process) or dropout (masks differ). A process group that ``train``
+    statistics are per process), dropout (masks differ), or ``n_samples`` is not a multiple of
+    N (the sampler then pads the shards by repeating a few samples). A process group that ``train``
     created is destroyed at the end, after a barrier.
     """
     if not isinstance(model, nn.Module):
@@ -291,7 +292,7 @@ def _fit(
     scheduler = torch.optim.lr_scheduler.StepLR(optimizer, step_size=step_size, gamma=gamma)
     # One sampler for both modes (a single replica when alone), so one process with batch N·b
     # sees the union of what N processes with batch b see.
-    sampler = DistributedSampler(
+    sampler: DistributedSampler[int] = DistributedSampler(
         TensorDataset(X), num_replicas=n_procs, rank=this_rank, shuffle=True, seed=seed
     )
     # NOTE: BatchNorm cannot normalise a batch of one sample in train mode (zero variance);
