@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import re
 import textwrap
 from html.parser import HTMLParser
 from pathlib import Path
@@ -85,8 +86,10 @@ def test_quick_tour_runs_every_lesson(quick_tour):
         assert log.is_file() and log.stat().st_size > 0, path.stem
         assert f"Lesson {number:02d}: {path.stem}" in stdout
         line = next(ln for ln in stdout.splitlines() if ln.startswith(path.stem + " "))
-        assert " ok " in line, line
-        figures = line.split("s  ", 1)[1].split(", ")
+        match = re.fullmatch(r"(\S+) +(\S+) +([0-9.]+)s  (.*)", line)
+        assert match is not None, line
+        assert match[2] == "ok", line
+        figures = match[4].split(", ")
         assert figures != ["-"], f"{path.stem} saved no figure"
         for name in figures:
             assert (out / name).stat().st_size > 0
