@@ -44,12 +44,15 @@ class KNNClassifier(ClassifierMixin, BaseEstimator):
 
         D² = |q|² + |x|² - 2 Q Xᵀ           # (m, n), one BLAS matrix product
 
-    with ``|x|²`` computed once in ``fit`` (after centring on the training mean, which leaves
-    distances unchanged and keeps the rounding error of the identity small). Rounding can make an exact 0 come out slightly
-    negative, so ``D²`` is clipped at 0. Square roots are never taken: they do not change
-    which points are nearest.
+    ``|q|²`` is the same along a row, so it cannot change which points are nearest: the
+    block actually computed is ``S = |x|² - 2 Q Xᵀ``, in a single product of ``[Q, 1]`` with
+    ``[-2Xᵀ; |x|²]`` (built once in ``fit``), and ``|q|²`` is added back only for the ``k``
+    winners. Both sides are centred on the training mean first: distances do not change, but
+    the rounding error of the identity (about ``ε·|x|²``) does. Rounding can still make an
+    exact 0 come out as -1e-16, so ``D²`` is clipped at 0 before the square root (taken only
+    in :meth:`kneighbors`).
 
-    **Neighbours.** ``np.argpartition(D², k - 1)`` finds the ``k`` smallest entries of each row
+    **Neighbours.** ``np.argpartition(S, k - 1)`` finds the ``k`` smallest entries of each row
     in O(n), without sorting the row (O(n log n)). Which of several *equidistant* points at
     the k-th place is chosen is unspecified (scikit-learn does not specify it either).
 
@@ -108,14 +111,16 @@ class KNNClassifier(ClassifierMixin, BaseEstimator):
         # rounding error of |a|² + |b|² - 2a·b grows with |a|²: centring on the training mean
         # keeps data far from the origin (say all x₀ ≈ 1e8) from losing every digit.
         self._mean = X.mean(axis=0)
-        self._X = X - self._mean
-        self._X_sq = np.einsum("ij,ij->i", self._X, self._X)  # |x|², (n_samples,)
+        X_c = X - self._mean
+        # [-2 X_cᵀ ; |x|²] of shape (n_features + 1, n_samples): one matrix product with
+        # [q, 1] then gives |x|² - 2 q·x for a whole block, with no extra pass over it.
+        self._XT_aug = np.vstack([-2.0 * X_c.T, np.einsum("ij,ij->i", X_c, X_c)[None, :]])
         self._y_idx = y_idx.astype(np.intp)
         self.n_samples_fit_ = X.shape[0]
         return self
 
     def _chunks(self, n_queries: int) -> Iterator[slice]:
-        rows = max(1, CHUNK_BYTES // (8 * self.n_samples_fit_))
+        rows = max(1, CHUNK_BYTES // (8 * self.n_samples_fit_))  # rows of a float64 block
         for start in range(0, n_queries, rows):
             yield slice(start, min(start + rows, n_queries))
 
@@ -139,27 +144,32 @@ class KNNClassifier(ClassifierMixin, BaseEstimator):
         dist = np.empty((Q.shape[0], k))
         ind = np.empty((Q.shape[0], k), dtype=np.intp)
         for rows in self._chunks(Q.shape[0]):
-            D2, idx = self._nearest(Q[rows])
-            d2 = np.take_along_axis(D2, idx, axis=1)
+            Q_c = Q[rows] - self._mean
+            S, idx = self._nearest(Q_c)
+            d2 = np.take_along_axis(S, idx, axis=1) + np.einsum("ij,ij->i", Q_c, Q_c)[:, None]
+            np.maximum(d2, 0.0, out=d2)  # NOTE: rounding can give -1e-16 for a true 0
             order = np.argsort(d2, axis=1, kind="stable")
             dist[rows] = np.sqrt(np.take_along_axis(d2, order, axis=1))
             ind[rows] = np.take_along_axis(idx, order, axis=1)
         return dist, ind
 
-    def _nearest(self, Q: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Squared distances of a chunk of queries and the (unordered) indices of the k nearest."""
-        Q = Q - self._mean
-        D2 = Q @ self._X.T  # (m, n_train)
-        D2 *= -2.0
-        D2 += self._X_sq
-        D2 += np.einsum("ij,ij->i", Q, Q)[:, None]
-        np.maximum(D2, 0.0, out=D2)  # NOTE: rounding can give -1e-16 for a true 0
+    def _nearest(self, Q_c: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """For a chunk of centred queries: ``S = |x|² - 2 q·x`` and the k nearest (unordered).
+
+        ``S`` is ``D²`` minus ``|q|²``, a constant per row, so it ranks the training points
+        exactly as ``D²`` does; ``|q|²`` is added back only for the ``k`` chosen.
+        """
+        m, n_features = Q_c.shape
+        Q_aug = np.empty((m, n_features + 1))
+        Q_aug[:, :n_features] = Q_c
+        Q_aug[:, n_features] = 1.0
+        S = Q_aug @ self._XT_aug  # (m, n_train)
         k = self.n_neighbors
-        if k == D2.shape[1]:
-            idx = np.broadcast_to(np.arange(k), D2.shape)
+        if k == S.shape[1]:
+            idx = np.broadcast_to(np.arange(k), S.shape)
         else:
-            idx = np.argpartition(D2, k - 1, axis=1)[:, :k]  # (m, k), unordered
-        return D2, idx
+            idx = np.argpartition(S, k - 1, axis=1)[:, :k]  # (m, k), unordered
+        return S, idx
 
     def _votes(self, X: Any) -> np.ndarray:
         """Vote counts of each class, shape (n_queries, n_classes)."""
@@ -168,7 +178,7 @@ class KNNClassifier(ClassifierMixin, BaseEstimator):
         n_classes = len(self.classes_)
         votes = np.empty((Q.shape[0], n_classes))
         for rows in self._chunks(Q.shape[0]):
-            _, idx = self._nearest(Q[rows])
+            _, idx = self._nearest(Q[rows] - self._mean)
             labels = self._y_idx[idx]  # (m, k) class indices of the neighbours
             m = labels.shape[0]
             # Count votes with one bincount over (row, class) pairs flattened to one index.

@@ -1,0 +1,38 @@
+"""KMeans Lloyd iterations against scikit-learn's KMeans(algorithm="lloyd", n_init=1).
+
+Both start from the same init array with ``tol=0`` and a fixed ``max_iter``, so they run the
+same iterations; the row reports time per iteration (fit time / ``n_iter_``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from sklearn.cluster import KMeans as SKKMeans
+from sklearn.datasets import make_blobs
+
+from glassml.cluster import KMeans
+from harness import Row, compare
+
+
+def cases(quick: bool) -> Iterator[Row]:
+    n_samples, max_iter = (2000, 5) if quick else (20_000, 30)
+    X, _ = make_blobs(n_samples, 10, centers=8, cluster_std=4.0, random_state=0)
+    init = X[:8].copy()
+    ours = KMeans(8, init=init, max_iter=max_iter, tol=0)
+    ref = SKKMeans(8, init=init, n_init=1, algorithm="lloyd", max_iter=max_iter, tol=0)
+    n_ours = ours.fit(X).n_iter_
+    n_ref = ref.fit(X).n_iter_
+    row = compare(
+        f"KMeans {n_samples}x10 k=8 same init, per iteration",
+        lambda: ours.fit(X),
+        lambda: ref.fit(X),
+        repeats=3 if quick else 15,
+    )
+    yield Row(
+        row.case,
+        (row.glassml_s or 0.0) / n_ours,
+        (row.reference_s or 0.0) / n_ref,
+        target=2.0,
+        note=f"n_iter {n_ours} vs {n_ref}",
+    )

@@ -1,0 +1,243 @@
+"""Lesson 05 — classical machine learning: five algorithms from scratch, next to scikit-learn.
+
+Linear regression (normal equation and gradient descent), logistic regression, k-nearest
+neighbours, a decision tree and K-Means, each run with its scikit-learn counterpart on the
+same data: the metric, how often the two predict the same thing, and how long each takes.
+
+The code is in ``glassml.linear_model``, ``glassml.neighbors``, ``glassml.tree`` and
+``glassml.cluster``; this script narrates it.
+Run: ``python src/glassml/lessons/05_classic_ml_algorithms.py --out outputs`` or
+``glassml lesson 5``.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+from sklearn import cluster as sk_cluster
+from sklearn import linear_model as sk_linear
+from sklearn import neighbors as sk_neighbors
+from sklearn import tree as sk_tree
+from sklearn.datasets import make_blobs, make_classification, make_moons, make_regression
+from sklearn.metrics import adjusted_rand_score, r2_score
+from sklearn.model_selection import train_test_split
+from sklearn.preprocessing import StandardScaler
+
+from glassml.cluster import KMeans, kmeans_plusplus
+from glassml.lessons._common import heading, lesson_parser, prepare_out, save_figure
+from glassml.linear_model import LinearRegression, LogisticRegression
+from glassml.neighbors import KNNClassifier
+from glassml.tree import DecisionTreeClassifier
+
+
+def _timed(fn: Callable[[], Any], repeats: int) -> tuple[Any, float]:
+    """Result of ``fn`` and its best wall time over ``repeats`` calls (seconds)."""
+    best = np.inf
+    result = None
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        result = fn()
+        best = min(best, time.perf_counter() - t0)
+    return result, best
+
+
+def _ms(seconds: float) -> str:
+    return f"{seconds * 1e3:8.1f} ms"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = lesson_parser(__doc__)
+    args = parser.parse_args(argv)
+    out = prepare_out(args.out)
+    from glassml.plotting import classic as plots  # after prepare_out: headless backend chosen
+
+    quick = args.quick
+    repeats = 1 if quick else 3
+    rows: list[tuple[str, str, float, float, str, float, float]] = []
+
+    heading("1. Linear regression: normal equation and gradient descent")
+    n = 500 if quick else 5000
+    X, y = make_regression(n, 10, noise=10.0, bias=5.0, random_state=0)
+    X = StandardScaler().fit_transform(X)
+    normal, t_normal = _timed(lambda: LinearRegression().fit(X, y), repeats)
+    gd, t_gd = _timed(
+        lambda: LinearRegression(solver="gd", learning_rate=0.1, max_iter=5000, tol=1e-9).fit(X, y),
+        repeats,
+    )
+    ref, t_ref = _timed(lambda: sk_linear.LinearRegression().fit(X, y), repeats)
+    print(f"{n} samples, 10 standardised features. w = pinv(XᵀX)Xᵀy on centred data:")
+    print(
+        f"  max |coef - sklearn coef|  normal equation: {np.abs(normal.coef_ - ref.coef_).max():.1e}"
+    )
+    print(
+        f"  gradient descent (lr 0.1) stopped after {gd.n_iter_} steps, when no gradient entry "
+        f"exceeded 1e-9; max |coef - sklearn| = {np.abs(gd.coef_ - ref.coef_).max():.1e}"
+    )
+    print(
+        f"  its MSE went {gd.loss_history_[0]:.1f} -> {gd.loss_history_[10]:.1f} (10 steps) -> "
+        f"{gd.loss_history_[-1]:.2f} (end)"
+    )
+    for name, model, t in (
+        ("LinearRegression normal", normal, t_normal),
+        ("LinearRegression gd", gd, t_gd),
+    ):
+        p_ours, p_ref = model.predict(X), ref.predict(X)
+        rows.append(
+            (
+                name,
+                "R² (train)",
+                r2_score(y, p_ours),
+                r2_score(y, p_ref),
+                f"max |Δŷ| {np.abs(p_ours - p_ref).max():.1e}",
+                t,
+                t_ref,
+            )
+        )
+
+    heading("2. Classifiers on one problem: logistic regression, KNN, decision tree")
+    n = 600 if quick else 4000
+    X, y = make_classification(
+        n, 10, n_informative=5, n_redundant=2, flip_y=0.1, class_sep=0.8, random_state=0
+    )
+    X = StandardScaler().fit_transform(X)
+    X_tr, X_te, y_tr, y_te = train_test_split(X, y, test_size=0.3, random_state=0)
+    print(f"{len(X_tr)} training and {len(X_te)} test samples, 10 features, 10% labels flipped.")
+    classifiers = [
+        (
+            "LogisticRegression",
+            lambda: LogisticRegression(learning_rate=1.0, max_iter=2000, tol=1e-8),
+            lambda: sk_linear.LogisticRegression(C=np.inf),  # C=inf: no penalty, as ours
+        ),
+        (
+            "KNNClassifier k=5",
+            lambda: KNNClassifier(n_neighbors=5),
+            lambda: sk_neighbors.KNeighborsClassifier(n_neighbors=5, algorithm="brute"),
+        ),
+        (
+            "DecisionTree depth 6",
+            lambda: DecisionTreeClassifier(max_depth=6, random_state=0),
+            lambda: sk_tree.DecisionTreeClassifier(max_depth=6, random_state=0),
+        ),
+    ]
+    for name, make_ours, make_ref in classifiers:
+        # KNN has no training phase: its cost is in predict, so time fit + predict for all.
+        pred_ours, t_ours = _timed(lambda m=make_ours: m().fit(X_tr, y_tr).predict(X_te), repeats)
+        pred_ref, t_ref = _timed(lambda m=make_ref: m().fit(X_tr, y_tr).predict(X_te), repeats)
+        rows.append(
+            (
+                name,
+                "accuracy (test)",
+                float(np.mean(pred_ours == y_te)),
+                float(np.mean(pred_ref == y_te)),
+                f"same pred. {np.mean(pred_ours == pred_ref):.1%}",
+                t_ours,
+                t_ref,
+            )
+        )
+
+    print("k sets the bias-variance trade-off of KNN (test accuracy):")
+    for k in (1, 5, 25, 101):
+        acc = np.mean(KNNClassifier(n_neighbors=k).fit(X_tr, y_tr).predict(X_te) == y_te)
+        print(f"  k = {k:>3}: {acc:.3f}")
+    print("An unlimited tree fits its training data perfectly, and generalises worse:")
+    for depth in (3, 6, None):
+        tree = DecisionTreeClassifier(max_depth=depth, random_state=0).fit(X_tr, y_tr)
+        print(
+            f"  max_depth = {depth!s:>4}: depth {tree.get_depth():>2}, {tree.get_n_leaves():>4} "
+            f"leaves, train accuracy {np.mean(tree.predict(X_tr) == y_tr):.3f}, "
+            f"test {np.mean(tree.predict(X_te) == y_te):.3f}"
+        )
+
+    heading("3. K-Means: k-means++ start, Lloyd iterations")
+    n = 600 if quick else 6000
+    X_b, _ = make_blobs(n, 2, centers=5, cluster_std=1.6, random_state=2)
+    # One k-means++ start, given to both libraries: then their Lloyd runs must coincide.
+    init, _ = kmeans_plusplus(X_b, 5, np.random.default_rng(1))
+    km, t_km = _timed(lambda: KMeans(5, init=init).fit(X_b), repeats)
+    km_ref, t_km_ref = _timed(
+        lambda: sk_cluster.KMeans(5, init=init, n_init=1, algorithm="lloyd").fit(X_b), repeats
+    )
+    print(
+        f"{n} points in 5 blobs. From the same k-means++ centres both ran {km.n_iter_} and "
+        f"{km_ref.n_iter_} iterations;"
+    )
+    print(
+        f"  inertia {km.inertia_:.6f} vs {km_ref.inertia_:.6f}, largest centre difference "
+        f"{np.abs(km.cluster_centers_ - km_ref.cluster_centers_).max():.1e}"
+    )
+    print(
+        "  inertia after each assignment step: "
+        + ", ".join(f"{v:.0f}" for v in km.inertia_history_)
+    )
+    rows.append(
+        (
+            "KMeans k=5",
+            "inertia",
+            km.inertia_,
+            km_ref.inertia_,
+            f"ARI {adjusted_rand_score(km.labels_, km_ref.labels_):.3f}",
+            t_km,
+            t_km_ref,
+        )
+    )
+
+    heading("4. Scratch vs scikit-learn, side by side")
+    print(
+        f"  {'model':<24}{'metric':<17}{'glassml':>11}{'sklearn':>11}  {'agreement':<22}"
+        f"{'glassml time':>12}{'sklearn time':>13}"
+    )
+    for name, metric, ours_v, ref_v, agree, t_ours, t_ref in rows:
+        print(
+            f"  {name:<24}{metric:<17}{ours_v:11.4f}{ref_v:11.4f}  {agree:<22}"
+            f"{_ms(t_ours):>12}{_ms(t_ref):>13}"
+        )
+    print(
+        "Times are the best of "
+        f"{repeats} fit(s) (fit + predict for the classifiers); the machine may be busy."
+    )
+    print(
+        "Where two candidate splits reduce the impurity equally, the trees may pick different "
+        "ones\n(scikit-learn visits features in a random order), so their predictions can "
+        "differ on a few points."
+    )
+
+    heading("5. Figures")
+    X2, y2 = make_moons(200 if quick else 400, noise=0.3, random_state=0)
+    models = [
+        (
+            "logistic regression",
+            LogisticRegression(learning_rate=1.0, max_iter=2000, tol=1e-8).fit(X2, y2),
+            sk_linear.LogisticRegression(C=np.inf).fit(X2, y2),
+        ),
+        (
+            "KNN, k = 15",
+            KNNClassifier(n_neighbors=15).fit(X2, y2),
+            sk_neighbors.KNeighborsClassifier(n_neighbors=15, algorithm="brute").fit(X2, y2),
+        ),
+        (
+            "decision tree, depth 5",
+            DecisionTreeClassifier(max_depth=5, random_state=0).fit(X2, y2),
+            sk_tree.DecisionTreeClassifier(max_depth=5, random_state=0).fit(X2, y2),
+        ),
+    ]
+    print("Two moons: a linear boundary, a smooth local vote, and axis-aligned boxes.")
+    save_figure(
+        plots.plot_decision_boundaries(X2, y2, models, resolution=100 if quick else 250),
+        out,
+        "decision_boundaries.png",
+    )
+    save_figure(
+        plots.plot_kmeans(
+            X_b, km.labels_, km.cluster_centers_, km.inertia_history_, km_ref.cluster_centers_
+        ),
+        out,
+        "kmeans.png",
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,36 @@
+"""Lesson 05 runs by path and through the CLI, and writes its figures."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from glassml.cli import main
+from glassml.lessons import lesson_path
+
+FIGURES = ("decision_boundaries.png", "kmeans.png")
+
+
+def test_lesson_05_runs_by_path(tmp_path):
+    proc = subprocess.run(
+        [sys.executable, str(lesson_path(5)), "--out", str(tmp_path), "--quick"],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr
+    for name in FIGURES:
+        assert (tmp_path / name).stat().st_size > 0
+    out = proc.stdout
+    for model in ("LinearRegression normal", "LogisticRegression", "KNNClassifier k=5"):
+        assert model in out
+    assert "DecisionTree depth 6" in out and "KMeans k=5" in out
+    assert "Warning" not in proc.stderr
+
+
+def test_lesson_05_runs_through_the_cli(tmp_path, capsys):
+    assert main(["lesson", "5", "--out", str(tmp_path), "--quick"]) == 0
+    assert "Scratch vs scikit-learn" in capsys.readouterr().out
+    for name in FIGURES:
+        assert (tmp_path / name).exists()
