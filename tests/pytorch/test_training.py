@@ -195,3 +195,33 @@ def test_bad_input_is_rejected_before_training():
     three = MLP(2, [3], 3, seed=0)
     with pytest.raises(ValueError, match=r"labels must be in 0\.\.2 for a model with 3 output"):
         train(three, (X, y + 2), epochs=1, verbose=False)
+
+
+def test_optimizer_built_once_and_data_moved_once(monkeypatch):
+    """The loop never rebuilds the optimizer, and the number of ``Tensor.to`` calls (device
+    moves and casts) does not grow with the number of epochs or steps."""
+    built = []
+
+    class CountingAdam(torch.optim.Adam):
+        def __init__(self, *args, **kwargs):
+            built.append(1)
+            super().__init__(*args, **kwargs)
+
+    moves = []
+    original_to = torch.Tensor.to
+
+    def counting_to(self, *args, **kwargs):
+        moves.append(1)
+        return original_to(self, *args, **kwargs)
+
+    monkeypatch.setattr(torch.optim, "Adam", CountingAdam)
+    monkeypatch.setattr(torch.Tensor, "to", counting_to)
+    X, y = blobs(40)
+    counts = []
+    for epochs in (1, 4):
+        built.clear()
+        moves.clear()
+        train(MLP(2, [4], 1, seed=0), (X, y), (X, y), epochs=epochs, batch_size=4, verbose=False)
+        counts.append(len(moves))
+        assert len(built) == 1
+    assert counts[0] == counts[1]  # 20 steps or 80 steps: the same number of moves

@@ -134,7 +134,7 @@ def _targets(y: torch.Tensor, n_logits: int, name: str, dtype: torch.dtype) -> t
 
 def _correct(logits: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
     if logits.shape[1] == 1:
-        return ((logits > 0).to(target.dtype) == target).sum()
+        return ((logits > 0) == (target > 0.5)).sum()  # sigmoid(z) > 0.5 exactly when z > 0
     return (logits.argmax(dim=1) == target).sum()
 
 
