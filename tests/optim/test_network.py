@@ -16,6 +16,8 @@ from sklearn.datasets import make_moons
 from glassml.nn import NeuralNetwork
 from glassml.optim import SGD, AdaGrad, Adam, Momentum, RMSProp
 
+pytestmark = pytest.mark.usefixtures("torch_one_thread")
+
 OPTIMIZERS = {
     "SGD": lambda: SGD(learning_rate=0.5),
     "Momentum": lambda: Momentum(learning_rate=0.5),

@@ -19,6 +19,8 @@ from glassml.optim import SGD, AdaGrad, Adam, Momentum, RMSProp
 from tests.optim._quadratic import Quadratic
 from tests.optim.test_optimizers import N_STEPS, run_ours
 
+pytestmark = pytest.mark.usefixtures("torch_one_thread")
+
 
 def run_torch(make_torch_opt, problem: Quadratic, grads_seq=None, steps: int = N_STEPS,
               after_first=None):  # fmt: skip

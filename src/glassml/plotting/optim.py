@@ -60,7 +60,7 @@ def plot_rosenbrock_race(
     ax_map.contour(xs, ys, log_f, levels=levels[::2], colors="k", linewidths=0.4, alpha=0.45)
     cbar = fig.colorbar(filled, ax=ax_map, fraction=0.046, pad=0.03)
     cbar.set_label("log₁₀ f(x, y)")
-    cbar.set_ticks(np.arange(-2, levels[-1] + 1))
+    cbar.set_ticks(np.arange(-2, levels[-1] + 1).tolist())
 
     n_paths = len(trajectories)
     colors = {name: _color(name, i) for i, name in enumerate(trajectories)}
