@@ -454,3 +454,20 @@ def test_parameter_reshaped_in_place_is_caught():
         opt.step([W], [np.ones((3, 2))])
     opt.reset()
     opt.step([W], [np.ones((3, 2))])
+
+
+def test_state_follows_the_array_object_kept_views_included():
+    # a view kept by the caller is one parameter: its state persists across steps
+    g = np.array([1.0, 1.0])
+    W = np.zeros((2, 2))
+    row = W[0]
+    opt = Momentum(learning_rate=1.0, beta=0.5)
+    opt.step([row], [g])
+    opt.step([row], [g])  # v = 0.5, then 0.75: total step 1.25
+    np.testing.assert_array_equal(W[0], [-1.25, -1.25])
+    # the documented trap: a fresh view per call is a new object, so it starts from zero state
+    W2 = np.zeros((2, 2))
+    opt2 = Momentum(learning_rate=1.0, beta=0.5)
+    opt2.step([W2[0]], [g])
+    opt2.step([W2[0]], [g])  # two first steps: 0.5 + 0.5
+    np.testing.assert_array_equal(W2[0], [-1.0, -1.0])

@@ -17,6 +17,10 @@ and no array ever reads another array's history: an array the optimizer has not 
 from zero state (and, for Adam, from ``t = 1``). The optimizer holds each array only through a weak
 reference, so state is dropped when its array is garbage-collected.
 
+NOTE: identity means the array *object*. Pass the parameters themselves (or views you keep), not
+a fresh view made on every call such as ``W.ravel()`` or ``W[0]``: each new view is a new object,
+so it would start from zero state on every step.
+
 Checks on every step
 --------------------
 ``params`` and ``grads`` must be lists (or tuples) of the same length; each parameter must be a
