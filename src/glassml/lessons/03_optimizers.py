@@ -62,10 +62,12 @@ def one_step_demo() -> None:
         theta = np.zeros(2)
         cls(learning_rate=0.1).step([theta], [g])
         print(f"  {name:<9}  {theta[0]:11.5f}  {theta[1]:11.5f}  {theta[0] / theta[1]:15.4g}")
+    beta = Momentum(learning_rate=0.1).beta
     print(
-        "SGD and Momentum step in proportion to the gradient (a 1000:1 ratio); RMSProp, Adam and "
-        "AdaGrad divide by each coordinate's own gradient size, so both coordinates move about "
-        "equally. (Momentum's first step is (1-β) = 0.1 of SGD's: its velocity starts at zero.)"
+        f"SGD and Momentum step in proportion to the gradient (a {g[0] / g[1]:g}:1 ratio); "
+        "RMSProp, Adam and AdaGrad divide by each coordinate's own gradient size, so both "
+        f"coordinates move about equally. (Momentum's first step is (1-β) = {1 - beta:g} of "
+        "SGD's: its velocity starts at zero.)"
     )
 
 
