@@ -191,7 +191,10 @@ def _best_splits(
     n_left = np.arange(1, m + 1, dtype=np.float64) - np.repeat(seg_start, seg_count)  # (m,)
     n_right = np.repeat(seg_count, seg_count) - n_left  # (m,)
 
-    Xs = np.take_along_axis(XT, idx, axis=1)  # (n_features, m), sorted within each segment
+    # Xs[f, p] = XT[f, idx[f, p]], sorted within each segment; a flat take is much faster
+    # than take_along_axis.
+    row_offset = (np.arange(n_features) * XT.shape[1])[:, None]
+    Xs = XT.reshape(-1).take(idx + row_offset)  # (n_features, m)
     ys = y[idx]  # (n_features, m)
 
     # Class-k samples in the segments before / up to the end of each position's segment.
@@ -286,6 +289,7 @@ def grow_tree(
     depth_limit = np.iinfo(np.intp).max if max_depth is None else max_depth
     xlogx = _xlogx_table(n_samples if criterion == "entropy" else 0)  # c log₂ c lookup
     XT = np.ascontiguousarray(X.T)  # (n_features, n_samples): each feature contiguous
+    y_small = y.astype(np.min_scalar_type(n_classes))  # fewer bytes to gather and compare
 
     def splittable(counts: np.ndarray, depth: int) -> np.ndarray:
         n = counts.sum(axis=1)
@@ -303,7 +307,8 @@ def grow_tree(
     frontier_counts = counts_levels[0]
     frontier_first_id = 0
     active = splittable(frontier_counts, 0)
-    idx = np.argsort(XT, axis=1, kind="stable") if active[0] else np.empty((n_features, 0), int)
+    # NOTE: the sort need not be stable: equal values always end up on the same side.
+    idx = np.argsort(XT, axis=1) if active[0] else np.empty((n_features, 0), dtype=np.intp)
     depth = 0
     while active.any():
         active_local = np.flatnonzero(active)  # frontier positions of the segments, in order
@@ -311,7 +316,7 @@ def grow_tree(
         seg_count = seg_class_counts.sum(axis=1)
         seg_start = np.cumsum(seg_count) - seg_count
         has_split, feature, pos, threshold = _best_splits(
-            XT, y, idx, seg_start, seg_count, seg_class_counts, criterion, xlogx
+            XT, y_small, idx, seg_start, seg_count, seg_class_counts, criterion, xlogx
         )
         split_segments = np.flatnonzero(has_split)
         n_split = split_segments.shape[0]
@@ -367,7 +372,8 @@ def grow_tree(
         dest += child_start[np.maximum(child, 0)]
         dest[~keep] = m_new  # a spare column collects the samples that leave the layout
         new_idx = np.empty((n_features, m_new + 1), dtype=idx.dtype)
-        np.put_along_axis(new_idx, dest, idx, axis=1)
+        dest += (np.arange(n_features) * (m_new + 1))[:, None]  # flat index into new_idx
+        new_idx.reshape(-1)[dest] = idx
         idx = np.ascontiguousarray(new_idx[:, :m_new])
 
     return _assemble(counts_levels, parent_levels, split_levels, criterion)
