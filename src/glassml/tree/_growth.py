@@ -350,33 +350,73 @@ def grow_tree(
         if not active.any():
             break
 
-        # Move the samples of children still to be split into the next layout.
-        child_n = child_counts.sum(axis=1)
-        kept_n = np.where(active, child_n, 0)
-        child_start = np.cumsum(kept_n) - kept_n
-        slot = np.full(2 * seg_start.shape[0], -1)  # segment*2 + (0 left | 1 right) -> child
-        slot[2 * split_segments] = np.arange(0, 2 * n_split, 2)
-        slot[2 * split_segments + 1] = np.arange(1, 2 * n_split, 2)
-        n_left_seg = np.where(has_split, pos - seg_start + 1, 0)  # left samples per segment
-        left_before = np.cumsum(n_left_seg) - n_left_seg  # left samples in earlier segments
-
-        gl = goes_left[idx]  # (n_features, m)
-        rank_left = np.cumsum(gl, axis=1) - gl - left_before[seg_of_pos]
-        rank_right = (np.arange(m) - seg_start[seg_of_pos]) - rank_left
-        child = slot[2 * seg_of_pos + (~gl)]  # (n_features, m); -1 for leaf segments
-        child_ok = child >= 0
-        keep = np.zeros_like(child_ok)
-        keep[child_ok] = active[child[child_ok]]
-        m_new = int(kept_n.sum())
-        dest = np.where(gl, rank_left, rank_right)
-        dest += child_start[np.maximum(child, 0)]
-        dest[~keep] = m_new  # a spare column collects the samples that leave the layout
-        new_idx = np.empty((n_features, m_new + 1), dtype=idx.dtype)
-        dest += (np.arange(n_features) * (m_new + 1))[:, None]  # flat index into new_idx
-        new_idx.reshape(-1)[dest] = idx
-        idx = np.ascontiguousarray(new_idx[:, :m_new])
+        idx = _next_layout(
+            idx, goes_left, seg_start, seg_count, pos, has_split, active, child_counts
+        )
 
     return _assemble(counts_levels, parent_levels, split_levels, criterion)
+
+
+def _next_layout(
+    idx: np.ndarray,
+    goes_left: np.ndarray,
+    seg_start: np.ndarray,
+    seg_count: np.ndarray,
+    pos: np.ndarray,
+    has_split: np.ndarray,
+    child_active: np.ndarray,
+    child_counts: np.ndarray,
+) -> np.ndarray:
+    """Move the samples of the children still to be split into the next level's layout.
+
+    Every row of ``idx`` (one per feature) is partitioned segment by segment into the left
+    child, then the right child, keeping the order inside each child, so the rows stay sorted
+    by their feature without sorting again. A sample's new position is the start of its
+    child's segment plus its rank among the samples of the same child before it in the row
+    (a running count). Samples of leaves are dropped.
+
+    Parameters
+    ----------
+    idx : ndarray of shape (n_features, m)
+        Current layout (segments of the nodes split at this level).
+    goes_left : ndarray of shape (n_samples,), bool
+        Side of each sample (False for samples of segments that were not split).
+    seg_start, seg_count, pos, has_split : ndarray of shape (n_segments,)
+        The segments and their splits (``pos``: last position of the left child).
+    child_active, child_counts : ndarray of shape (2 * n_split,) and (2 * n_split, K)
+        The children (left, right, left, right, ... in segment order): will they be split,
+        and their class counts.
+
+    Returns
+    -------
+    ndarray of shape (n_features, m_new)
+        The new layout, one segment per active child, in the same order.
+    """
+    n_features, m = idx.shape
+    n_segments = seg_start.shape[0]
+    seg_of_pos = np.repeat(np.arange(n_segments), seg_count)  # (m,)
+    kept_n = np.where(child_active, child_counts.sum(axis=1), 0)
+    child_start = np.cumsum(kept_n) - kept_n
+    m_new = int(kept_n.sum())
+    split_segments = np.flatnonzero(has_split)
+    slot = np.full(2 * n_segments, -1)  # 2*segment + (0 left | 1 right) -> child, -1: none
+    slot[2 * split_segments] = np.arange(0, 2 * split_segments.shape[0], 2)
+    slot[2 * split_segments + 1] = slot[2 * split_segments] + 1
+    n_left_seg = np.where(has_split, pos - seg_start + 1, 0)  # left samples per segment
+    left_before = np.cumsum(n_left_seg) - n_left_seg  # left samples in earlier segments
+
+    gl = goes_left[idx]  # (n_features, m)
+    rank_left = np.cumsum(gl, axis=1) - gl - left_before[seg_of_pos]
+    rank_right = (np.arange(m) - seg_start[seg_of_pos]) - rank_left
+    child = slot[2 * seg_of_pos + (~gl)]  # (n_features, m)
+    keep = np.zeros(child.shape, dtype=bool)
+    keep[child >= 0] = child_active[child[child >= 0]]
+    dest = np.where(gl, rank_left, rank_right) + child_start[np.maximum(child, 0)]
+    dest[~keep] = m_new  # a spare column collects the samples that leave the layout
+    dest += (np.arange(n_features) * (m_new + 1))[:, None]  # flat index into new_idx
+    new_idx = np.empty((n_features, m_new + 1), dtype=idx.dtype)
+    new_idx.reshape(-1)[dest] = idx
+    return np.ascontiguousarray(new_idx[:, :m_new])
 
 
 def _assemble(
