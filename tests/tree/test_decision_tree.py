@@ -388,3 +388,24 @@ def test_failed_calls_leave_a_fitted_tree_unchanged():
     _assert_same_state(before, _snapshot(tree))
     assert tree.n_features_in_ == 3
     np.testing.assert_array_equal(tree.predict(X), predictions)
+
+
+# ------------------------------------------------------------------------------ packaging
+
+
+def test_docstring_examples_run():
+    import doctest
+
+    import glassml.tree.decision_tree as module
+
+    result = doctest.testmod(module, optionflags=doctest.NORMALIZE_WHITESPACE)
+    assert result.attempted >= 2 and result.failed == 0
+
+
+def test_import_pulls_in_neither_torch_nor_matplotlib():
+    import subprocess
+    import sys
+
+    code = "import sys, glassml.tree; print('torch' in sys.modules, 'matplotlib' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["False", "False"]
