@@ -471,3 +471,21 @@ def test_state_follows_the_array_object_kept_views_included():
     opt2.step([W2[0]], [g])
     opt2.step([W2[0]], [g])  # two first steps: 0.5 + 0.5
     np.testing.assert_array_equal(W2[0], [-1.0, -1.0])
+
+
+@pytest.mark.parametrize("make", ALL_FIVE, ids=FIVE_IDS)
+def test_a_step_allocates_no_parameter_sized_arrays(make):
+    import tracemalloc
+
+    n = 200_000  # 1.6 MB per float64 array
+    params = [np.ones(n), np.ones(n // 2)]
+    grads = [np.full(n, 0.5), np.full(n // 2, -0.5)]
+    opt = make()
+    opt.step(params, grads)  # the first step allocates the state and the scratch buffer
+    tracemalloc.start()
+    try:
+        opt.step(params, grads)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 0.1 * params[1].nbytes, peak  # NumPy reports its data buffers to tracemalloc
