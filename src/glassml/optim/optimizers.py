@@ -261,8 +261,12 @@ class Momentum(Optimizer):
       ``b = v / (1-β)``, so the rescaled learning rate gives the same parameter update.
     - ``SGD(lr=lr, momentum=β, dampening=β)`` has the same update rule only **after the first
       step**: its first step moves by ``lr·g``, not ``lr·(1-β)·g``, and the extra ``β·g₁`` in its
-      buffer decays as ``β^t·g₁``. The two agree exactly if torch's buffer is set to ``v`` after
-      the first step.
+      buffer decays as ``β^t·g₁``. They agree exactly if, after the first step, torch's buffer
+      is set to ``v`` and its parameters to ours.
+
+    NOTE: in this averaged form a constant gradient gives ``v → g``, so the step settles at
+    ``lr·g``, the same size as SGD's; torch's default (``dampening=0``) settles at
+    ``lr·g/(1-β)``, ten times larger for β = 0.9. Learning rates do not carry over unchanged.
     """
 
     _state_names = ("v",)
