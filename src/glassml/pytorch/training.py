@@ -6,6 +6,7 @@ several processes (``DistributedDataParallel``, see :mod:`glassml.pytorch.distri
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import numpy as np
@@ -53,8 +54,6 @@ def resolve_device(device: str | torch.device = "auto") -> torch.device:
         if not torch.cuda.is_available():
             raise ValueError(f"device={device!r} was requested but CUDA is not available.")
         if resolved.index is None:
-            import os
-
             resolved = torch.device("cuda", int(os.environ.get("LOCAL_RANK", "0")))
     return resolved
 
