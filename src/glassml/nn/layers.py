@@ -44,6 +44,9 @@ _ELEMENTWISE: dict[str, tuple[Callable[[Any], np.ndarray], Callable[[Any], np.nd
 
 _DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
 
+# Weight matrices up to this many entries are transposed into a scratch buffer before dZ @ Wᵀ.
+_SMALL_WEIGHTS = 1 << 16
+
 
 def check_dtype(dtype: Any) -> np.dtype:
     """Return ``np.dtype(dtype)`` if it is float32 or float64; ``TypeError`` otherwise."""
@@ -213,6 +216,7 @@ class DenseLayer:
         self.db = np.zeros_like(self.b)
         self._X: np.ndarray | None = None
         self._A: np.ndarray | None = None
+        self._WT: np.ndarray | None = None  # scratch for Wᵀ, see _backward_dZ
 
     def __repr__(self) -> str:
         return (
@@ -280,13 +284,19 @@ class DenseLayer:
         self._X, self._A = X, Z
         return Z
 
-    def _backward(self, dA: np.ndarray, need_dX: bool = True) -> np.ndarray | None:
-        """``dZ`` from ``dA`` through the activation, then :meth:`_backward_dZ`."""
+    def _backward(
+        self, dA: np.ndarray, need_dX: bool = True, overwrite: bool = False
+    ) -> np.ndarray | None:
+        """``dZ`` from ``dA`` through the activation, then :meth:`_backward_dZ`.
+
+        ``overwrite=True`` lets ``dA`` (an array the caller owns and no longer needs) be reused
+        as ``dZ`` in place, saving a temporary.
+        """
         A = self._A
         assert A is not None
         act = self.activation
         if act == "relu":
-            dZ = dA * (A > 0)
+            dZ = np.multiply(dA, A > 0, out=dA if overwrite else None)
         elif act == "sigmoid":
             dZ = dA * A * (1 - A)
         elif act == "tanh":
@@ -304,4 +314,14 @@ class DenseLayer:
         assert X is not None
         np.matmul(X.T, dZ, out=self.dW)
         np.sum(dZ, axis=0, out=self.db)
-        return dZ @ self.W.T if need_dX else None
+        if not need_dX:
+            return None
+        if self.W.size <= _SMALL_WEIGHTS:
+            # NOTE: OpenBLAS multiplies by a transposed right operand (dZ @ W.T) several times
+            # slower than a plain product when the matrices are small; copying W.T into a
+            # contiguous buffer first is cheaper. Large products run at full speed either way.
+            if self._WT is None:
+                self._WT = np.empty((self.n_outputs, self.n_inputs), dtype=self.dtype)
+            np.copyto(self._WT, self.W.T)
+            return dZ @ self._WT
+        return dZ @ self.W.T

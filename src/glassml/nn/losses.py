@@ -91,12 +91,18 @@ def one_hot(labels: Any, n_classes: int, dtype: Any = np.float64, name: str = "y
     return Y
 
 
+_CLIP_BOUNDS: dict[tuple[np.dtype, float], tuple[Any, Any]] = {}
+
+
 def _clip(p: np.ndarray, eps: float) -> np.ndarray:
-    # NOTE: in float32, 1 - 1e-9 rounds to exactly 1.0 and log(1 - p) would be log(0); the
-    # upper bound is therefore at most the largest number below 1 in p's dtype.
-    one = p.dtype.type(1)
-    hi = min(one - p.dtype.type(eps), np.nextafter(one, p.dtype.type(0)))
-    return np.clip(p, p.dtype.type(eps), hi)
+    bounds = _CLIP_BOUNDS.get((p.dtype, eps))
+    if bounds is None:
+        # NOTE: in float32, 1 - 1e-9 rounds to exactly 1.0 and log(1 - p) would be log(0); the
+        # upper bound is therefore at most the largest number below 1 in p's dtype.
+        one = p.dtype.type(1)
+        hi = min(one - p.dtype.type(eps), np.nextafter(one, p.dtype.type(0)))
+        bounds = _CLIP_BOUNDS[(p.dtype, eps)] = (p.dtype.type(eps), hi)
+    return np.clip(p, *bounds)
 
 
 # -- unvalidated kernels (also used by NeuralNetwork's training loop) --------------------------
@@ -122,7 +128,9 @@ def _bce_grad(p: np.ndarray, y: np.ndarray, eps: float = EPS) -> np.ndarray:
 
 
 def _ce(p: np.ndarray, Y: np.ndarray, eps: float = EPS) -> float:
-    return -float(np.sum(Y * np.log(_clip(p, eps)))) / p.shape[0]
+    log_p = _clip(p, eps)
+    np.log(log_p, out=log_p)
+    return -float(np.vdot(Y, log_p)) / p.shape[0]  # vdot: Σ_ic Y_ic log p_ic in one pass
 
 
 def _ce_grad(p: np.ndarray, Y: np.ndarray, eps: float = EPS) -> np.ndarray:

@@ -408,10 +408,12 @@ class NeuralNetwork:
             dZ *= 1.0 / (p.size if self.loss == "bce" else p.shape[0])
             dA = last._backward_dZ(dZ, need_dX=many)
         else:
-            dA = last._backward(_LOSS_FN[self.loss][1](p, Y), need_dX=many)
+            dA = last._backward(_LOSS_FN[self.loss][1](p, Y), need_dX=many, overwrite=True)
         for i in range(len(layers) - 2, -1, -1):
             assert dA is not None
-            dA = layers[i]._backward(dA, need_dX=i > 0)  # the input needs no gradient
+            # dA is our own temporary here, so it may become dZ in place; the network's input
+            # needs no gradient, so the first layer skips dX
+            dA = layers[i]._backward(dA, need_dX=i > 0, overwrite=True)
 
 
 def _check_layer_sizes(layer_sizes: Any) -> list[int]:
