@@ -9,6 +9,7 @@ from sklearn.neighbors import KNeighborsClassifier
 
 import glassml.neighbors._knn as knn_module
 from glassml.neighbors import KNNClassifier
+from glassml.neighbors._knn import k_smallest
 
 
 def _data(n_train=300, n_test=200, n_features=4, n_classes=3, seed=0):
@@ -77,12 +78,34 @@ def test_data_far_from_the_origin_keeps_its_digits():
     np.testing.assert_allclose(dist[:, 0], [0.1, 0.8, 1.0], rtol=1e-6)
 
 
+@pytest.mark.parametrize(
+    ("n_cols", "k"), [(3, 3), (100, 5), (640, 5), (1000, 1), (1000, 5), (1001, 25), (5000, 7)]
+)
+def test_k_smallest_equals_a_stable_full_sort(n_cols, k):
+    # Covers the short-row fallback (n_cols < 128·k), whole blocks, and a leftover block.
+    rng = np.random.default_rng(n_cols + k)
+    S = rng.normal(size=(40, n_cols))
+    np.testing.assert_array_equal(k_smallest(S, k), np.argsort(S, axis=1, kind="stable")[:, :k])
+    # Heavy ties (few distinct values): equal values come in column order.
+    T = rng.integers(0, 4, size=(40, n_cols)).astype(float)
+    np.testing.assert_array_equal(k_smallest(T, k), np.argsort(T, axis=1, kind="stable")[:, :k])
+
+
+def test_equidistant_neighbours_come_in_training_order():
+    X = [[-1.0], [1.0], [-2.0], [2.0], [5.0]]
+    knn = KNNClassifier(n_neighbors=3).fit(X, [0, 1, 0, 1, 1])
+    dist, ind = knn.kneighbors([[0.0]])
+    np.testing.assert_array_equal(ind, [[0, 1, 2]])  # 1 and 1 tie, then 2 and 2 tie
+    np.testing.assert_allclose(dist, [[1.0, 1.0, 2.0]])
+
+
 # --- parity with scikit-learn ----------------------------------------------------------------
 
 
-@pytest.mark.parametrize("k", [1, 2, 5, 8])
-def test_predictions_and_probabilities_match_sklearn_brute(k):
-    X, y, Q = _data()
+@pytest.mark.parametrize(("k", "n_train"), [(1, 300), (2, 2000), (5, 2000), (8, 300), (8, 2000)])
+def test_predictions_and_probabilities_match_sklearn_brute(k, n_train):
+    # n_train=300 takes k_smallest's short-row path, 2000 its block path (with a leftover).
+    X, y, Q = _data(n_train=n_train)
     labels = np.array(["red", "green", "blue"])[y]
     ours = KNNClassifier(n_neighbors=k).fit(X, labels)
     ref = KNeighborsClassifier(n_neighbors=k, algorithm="brute").fit(X, labels)
