@@ -25,10 +25,9 @@ from sklearn.tree import export_text as sk_export_text
 from glassml.tree import DecisionTreeClassifier
 
 from ._reference import (
-    all_split_decreases,
+    assert_greedy_tree,
     best_split_is_unique,
     float32_exact,
-    impurity,
     node_samples,
 )
 
@@ -136,28 +135,7 @@ def test_every_split_is_a_best_split(name, criterion, max_depth):
     X, y = TIED[name]
     X = float32_exact(X)
     ours = DecisionTreeClassifier(max_depth=max_depth, criterion=criterion).fit(X, y)
-    t = ours.tree_
-    Y1 = np.eye(y.max() + 1)[y]
-    for node, rows in enumerate(node_samples(t, X)):
-        counts = Y1[rows].sum(axis=0)
-        np.testing.assert_array_equal(t.class_counts[node], counts)
-        assert t.impurity[node] == pytest.approx(impurity(counts, criterion)[0], abs=1e-12)
-        candidates = all_split_decreases(X[rows], Y1[rows], criterion)
-        if t.children_left[node] < 0:
-            # A leaf: pure, at max_depth, or no feature with two distinct values.
-            depth_reached = max_depth is not None and _depth(t, node) == max_depth
-            assert t.impurity[node] <= 1e-15 or depth_reached or not candidates
-            continue
-        best = max(c[0] for c in candidates)
-        left, right = t.children_left[node], t.children_right[node]
-        n = t.n_node_samples
-        decrease = (
-            n[node] * t.impurity[node] - n[left] * t.impurity[left] - n[right] * t.impurity[right]
-        )
-        assert decrease == pytest.approx(best, abs=1e-9)
-        # Among the best splits, glassml takes the lowest feature, then the lowest threshold.
-        ties = sorted((f, thr) for dec, f, thr in candidates if dec >= best - 1e-9)
-        assert (t.feature[node], t.threshold[node]) == pytest.approx(ties[0], abs=1e-12)
+    assert_greedy_tree(ours.tree_, X, y, criterion, max_depth, min_samples_split=2)
     if max_depth is None:
         assert np.array_equal(ours.predict(X), y) or _has_duplicate_conflicts(X, y)
 
@@ -193,17 +171,6 @@ def test_impurity_decrease_equals_sklearn_node_by_node(name, criterion):
         if all(np.array_equal(ours_rows[p], sk_rows[q]) for p, q in pairs):
             stack += pairs  # a tie resolved to another partition ends the walk below it
     assert compared >= 3
-
-
-def _depth(t, node: int) -> int:
-    parent = np.full(t.node_count, -1)
-    internal = t.children_left >= 0
-    parent[t.children_left[internal]] = np.flatnonzero(internal)
-    parent[t.children_right[internal]] = np.flatnonzero(internal)
-    depth = 0
-    while parent[node] >= 0:
-        node, depth = parent[node], depth + 1
-    return depth
 
 
 def _has_duplicate_conflicts(X: np.ndarray, y: np.ndarray) -> bool:

@@ -45,6 +45,8 @@ TREE_UNDEFINED = -2
 # FEATURE_THRESHOLD; a threshold is never placed between values closer than this. We copy the
 # rule so that both libraries consider exactly the same candidate thresholds.
 FEATURE_THRESHOLD = 1e-7
+# Splits whose scores differ by less than this (relative) amount count as tied.
+TIE_TOLERANCE = 1e-12
 # A node whose impurity is at most EPSILON is pure (scikit-learn's tolerance for rounding).
 EPSILON = float(np.finfo(np.float64).eps)
 
@@ -172,8 +174,8 @@ def _best_splits(
     of the node. For Gini ``n·I = n - Σ_k c_k²/n``, so the proxy is ``Σ L_k²/n_L + Σ R_k²/n_R``;
     for entropy ``n·I = n log₂ n - Σ_k c_k log₂ c_k``.
 
-    Ties: the lowest feature index wins, then the lowest threshold (scikit-learn breaks ties by
-    its random feature order instead).
+    Ties (scores equal up to rounding, ``TIE_TOLERANCE``): the lowest feature index wins, then
+    the lowest threshold (scikit-learn breaks ties by its random feature order instead).
 
     Returns
     -------
@@ -232,13 +234,17 @@ def _best_splits(
     valid &= n_right > 0  # a split after the last sample of a segment leaves the right empty
     proxy[~valid] = -np.inf
 
-    seg_best = np.maximum.reduceat(proxy, seg_start, axis=1)  # (n_features, n_segments)
-    feature = np.argmax(seg_best, axis=0)  # first maximum: lowest feature index
-    best = seg_best[feature, np.arange(seg_start.shape[0])]
+    best = np.maximum.reduceat(proxy, seg_start, axis=1).max(axis=0)  # (n_segments,)
     has_split = best > -np.inf
-    row = proxy[feature[seg_of_pos], np.arange(m)]  # each position's score in its best row
-    candidates = np.where(row == best[seg_of_pos], np.arange(m), m)
-    pos = np.minimum(np.minimum.reduceat(candidates, seg_start), seg_end - 2)
+    # NOTE: mathematically equal scores can differ in the last bits (they are computed from
+    # different counts), so "tied" means within TIE_TOLERANCE of the best, relative to the
+    # size of the terms (n for Gini, n log₂ n for entropy).
+    scale = np.abs(best) + seg_count * np.log2(seg_count + 1.0)
+    tied = proxy >= (best - TIE_TOLERANCE * scale)[seg_of_pos]  # (n_features, m)
+    feature = np.argmax(np.logical_or.reduceat(tied, seg_start, axis=1), axis=0)  # lowest f
+    row = tied[feature[seg_of_pos], np.arange(m)]  # tied positions in the chosen row
+    candidates = np.where(row, np.arange(m), m)
+    pos = np.minimum(np.minimum.reduceat(candidates, seg_start), seg_end - 2)  # lowest pos
 
     lo = Xs[feature, pos]
     hi = Xs[feature, pos + 1]
