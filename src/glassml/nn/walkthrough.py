@@ -324,7 +324,7 @@ def verify_with_torch(
     -----
     PyTorch clamps the BCE logs at −100 instead of clipping p at 1e-9, so the losses differ
     only where the prediction is saturated (|z2| > 20.7); the gradients agree wherever
-    ``p·(1 − p) > 1e-12``.
+    ``a2`` lies inside [eps, 1 − eps], i.e. |z2| < 20.7.
     """
     _validate(x, y, w1, b1, w2, b2)
     check_positive(lr, "lr")
