@@ -41,7 +41,8 @@ def run(local_rank: int, world_size: int, port: int, out_dir: str) -> None:
     )
     torch.set_num_threads(1)
     net = model()
-    history = train(net, data(), batch_size=BATCH_PER_PROCESS, verbose=False, **TRAIN_KWARGS)
+    # verbose=True on every rank: train must show the progress bar on rank 0 only.
+    history = train(net, data(), batch_size=BATCH_PER_PROCESS, verbose=True, **TRAIN_KWARGS)
     torch.save(
         {
             "state_dict": net.state_dict(),

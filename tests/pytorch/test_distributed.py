@@ -27,8 +27,11 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def test_two_processes_equal_one_process_on_the_global_batch(tmp_path):
+def test_two_processes_equal_one_process_on_the_global_batch(tmp_path, capfd):
+    capfd.readouterr()
     mp.spawn(ddp_worker.run, args=(2, free_port(), str(tmp_path)), nprocs=2, join=True)
+    err = capfd.readouterr().err
+    assert err.count("train:   0%") == 1  # one progress bar was started: rank 0's
     ranks = [torch.load(tmp_path / f"rank{r}.pt", weights_only=True) for r in (0, 1)]
 
     single = ddp_worker.model()

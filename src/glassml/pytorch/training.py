@@ -304,11 +304,11 @@ def _fit(
         history.update(val_loss=[], val_accuracy=[])
     cuda_devices = [device.index] if device.type == "cuda" else []
     bar = tqdm(
-        range(epochs), desc="train", unit="epoch", disable=not (verbose and is_main_process())
+        total=epochs, desc="train", unit="epoch", disable=not (verbose and is_main_process())
     )
     with torch.random.fork_rng(devices=cuda_devices):
         torch.manual_seed(seed + this_rank)
-        for epoch in bar:
+        for epoch in range(epochs):
             sampler.set_epoch(epoch)
             order = torch.tensor(list(sampler), device=device)  # one small copy per epoch
             batches = list(order.split(batch_size))
@@ -346,7 +346,9 @@ def _fit(
                 loss=f"{history['loss'][-1]:.4f}",
                 acc=f"{history['accuracy'][-1]:.3f}",
                 lr=f"{history['lr'][-1]:.2g}",
+                refresh=False,
             )
+            bar.update()
     bar.close()
     model.eval()
     return history
