@@ -73,9 +73,11 @@ class DecisionTreeClassifier(ClassifierMixin, BaseEstimator):
     samples, is pure, or has no feature taking two different values; these rules, and the
     leaf values, are scikit-learn's (with ``min_samples_leaf=1``, ``max_features=None``).
 
-    Ties: when several splits reduce the impurity equally, the lowest feature index wins, then
-    the lowest threshold. scikit-learn visits features in a random order instead, so on data
-    with tied splits the two trees can differ while reducing impurity by the same amount.
+    Ties: when several splits reduce the impurity equally (up to rounding: a relative
+    ``1e-12``), the lowest feature index wins, then the lowest threshold. scikit-learn visits
+    features in a random order instead, so on data with tied splits the two trees can differ
+    while reducing impurity by the same amount; where every node has a single best split they
+    are identical (the tests compare ``tree_`` node by node).
 
     NOTE: scikit-learn converts ``X`` to float32 before fitting; glassml keeps float64. On
     float64 data whose values differ below float32 resolution, thresholds (and occasionally
