@@ -63,6 +63,16 @@ def test_lesson_06_via_cli_traces_other_values(tmp_path, capsys):
     assert f"(b2 {closed.b2:.4f} → {closed.b2_new:.4f})" in text
 
 
+def test_lesson_06_explains_a_saturated_output_instead_of_failing(tmp_path, capsys):
+    assert main(["lesson", "6", "--out", str(tmp_path), "--quick", "--w2", "-30"]) == 0
+    text = capsys.readouterr().out
+    t = trace(w2=-30.0)
+    assert t.saturated
+    assert f"NOTE: a2 = {t.a2:.3g} is within 1e-09 of 0 or 1" in text
+    assert "≠" in text and "✗" not in text
+    assert "two conventions for a saturated output, not a mistake in the chain rule" in text
+
+
 @pytest.mark.parametrize(
     ("extra", "message"),
     [

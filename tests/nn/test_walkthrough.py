@@ -235,8 +235,18 @@ def test_torch_verification_uses_float64_and_sees_the_seed_table():
 # --- saturation and the clipped BCE -------------------------------------------------------------
 
 
+def test_saturated_flags_exactly_where_the_clipping_is_active():
+    assert not trace().saturated
+    z_edge = math.log(BCE_EPS / (1 - BCE_EPS))  # σ(z_edge) = eps
+    assert not trace(x=1.0, w1=1.0, b1=0.0, w2=0.0, b2=z_edge + 1e-6).saturated
+    assert trace(x=1.0, w1=1.0, b1=0.0, w2=0.0, b2=z_edge - 1e-6).saturated
+    assert not trace(x=1.0, w1=1.0, b1=0.0, w2=0.0, b2=-z_edge - 1e-6).saturated
+    assert trace(x=1.0, w1=1.0, b1=0.0, w2=0.0, b2=-z_edge + 1e-6).saturated
+
+
 def test_saturated_output_is_finite_and_uses_the_seeds_clipping():
     t = trace(x=1.0, y=1.0, w1=1.0, b1=0.0, w2=-1000.0, b2=0.0)
+    assert t.saturated
     assert t.a2 == 0.0  # σ(−1000) underflows to 0 …
     assert t.loss == pytest.approx(-math.log(BCE_EPS), rel=1e-12)  # … and the log is clipped
     assert t.dL_da2 == pytest.approx(-1.0 / BCE_EPS, rel=1e-12)  # (p − y)/(p(1 − p)) at p = eps

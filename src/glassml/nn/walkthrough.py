@@ -115,6 +115,15 @@ dL_db1 : float
         """Whether the hidden unit passed its input (``z1 > 0``), letting gradient reach layer 1."""
         return self.z1 > 0.0
 
+    @property
+    def saturated(self) -> bool:
+        """Whether ``a2`` is within ``BCE_EPS`` of 0 or 1, so the clipping in the loss is active.
+
+        There the seed's formulas (p clipped to [eps, 1 − eps]) and other conventions, such as
+        PyTorch's (log clamped at −100, p·(1 − p) at 1e-12), give different losses and gradients.
+        """
+        return not BCE_EPS <= self.a2 <= 1.0 - BCE_EPS
+
     def gradients(self) -> dict[str, float]:
         """The gradients named in :data:`GRADIENT_NAMES`, as a dict."""
         return {name: getattr(self, name) for name in GRADIENT_NAMES}
