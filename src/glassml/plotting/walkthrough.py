@@ -73,7 +73,10 @@ def _node_lines(t: BackpropTrace, name: str) -> list[tuple[str, str, str]]:
 
 
 def _fmt(v: float) -> str:
-    return f"{v + 0.0:+.4f}"  # + 0.0 turns −0.0 into 0.0
+    """Four decimals; scientific for numbers that would not fit or would show as 0.0000."""
+    if v == 0.0 or 1e-4 <= abs(v) < 1e4:
+        return f"{v + 0.0:+.4f}"  # + 0.0 turns −0.0 into 0.0
+    return f"{v:+.3e}"
 
 
 def draw_computation_graph(ax: Any, t: BackpropTrace) -> None:
