@@ -134,3 +134,13 @@ def test_only_rank_zero_writes(trained, tmp_path, monkeypatch):
     assert not path.exists()
     monkeypatch.setenv("RANK", "0")
     assert save(model, path).exists()
+
+
+def test_load_onto_a_missing_gpu_is_a_clear_error(trained, tmp_path, monkeypatch):
+    model, X = trained
+    path = save(model, tmp_path / "m.pt")
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    with pytest.raises(ValueError, match="CUDA is not available"):
+        load(path, device="cuda")
+    with torch.no_grad():
+        assert torch.equal(load(path, device="auto")(X), model.eval()(X))  # auto: the CPU here

@@ -16,6 +16,7 @@ from torch import nn
 
 from glassml.pytorch.distributed import is_main_process
 from glassml.pytorch.mlp import MLP
+from glassml.pytorch.training import resolve_device
 
 FORMAT = "glassml.pytorch.MLP"
 VERSION = 1
@@ -76,8 +77,8 @@ def load(path: str | os.PathLike[str], *, device: str | torch.device = "cpu") ->
     ----------
     path : str or path-like
         A file written by :func:`save`.
-    device : str or torch.device, default="cpu"
-        Where to put the loaded weights.
+    device : {"cpu", "cuda", "auto"} or torch.device, default="cpu"
+        Where to put the loaded weights (``"auto"``: CUDA when available).
 
     Returns
     -------
@@ -92,6 +93,7 @@ def load(path: str | os.PathLike[str], *, device: str | torch.device = "cpu") ->
         If the file is not a glassml checkpoint (another torch file, a corrupt file, a file of
         another kind, or a checkpoint whose weights do not fit its recorded architecture).
     """
+    device = resolve_device(device)  # a clear error for CUDA without a GPU, before reading
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"no checkpoint at {str(path)!r}.")
