@@ -3,6 +3,9 @@ optimizer hook, float32, and every kind of bad input."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import numpy as np
 import pytest
 import torch
@@ -413,3 +416,21 @@ def test_multiclass_target_errors_and_backward_before_forward():
     reg = NeuralNetwork([2, 3], loss="mse")
     with pytest.raises(ValueError, match=r"needs one output unit; this network has 3"):
         reg.fit(XOR_X, [0.0, 1.0, 2.0, 3.0], verbose=False)
+
+
+def test_importing_glassml_nn_imports_neither_torch_nor_matplotlib():
+    code = (
+        "import sys, glassml.nn; "
+        "bad = [m for m in ('torch', 'matplotlib', 'tqdm') if m in sys.modules]; "
+        "sys.exit(1 if bad else 0)"
+    )
+    assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
+
+
+def test_loaded_network_keeps_training_reproducibly(tmp_path):
+    net = NeuralNetwork([2, 8, 1], learning_rate=1.0, random_state=0)
+    path = net.save(tmp_path / "xor.npz")
+    a = NeuralNetwork.load(path, random_state=5)
+    b = NeuralNetwork.load(path, random_state=5)
+    ha = a.fit(XOR_X, XOR_Y, epochs=20, batch_size=2, verbose=False)
+    assert ha == b.fit(XOR_X, XOR_Y, epochs=20, batch_size=2, verbose=False)

@@ -9,7 +9,7 @@ layers in reverse, each layer's ``dX`` becoming the previous layer's ``dA`` (the
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -36,7 +36,12 @@ DEFAULT_OUTPUT_ACTIVATION = {"bce": "sigmoid", "cross_entropy": "softmax", "mse"
 # (loss, output activation) pairs whose combined gradient ∂L/∂Z is simply (p - y) / n.
 _COMBINED = {("bce", "sigmoid"), ("cross_entropy", "softmax")}
 
-_LOSS_FN = {"mse": (_mse, _mse_grad), "bce": (_bce, _bce_grad), "cross_entropy": (_ce, _ce_grad)}
+_LOSS_FN: dict[
+    str,
+    tuple[
+        Callable[[np.ndarray, np.ndarray], float], Callable[[np.ndarray, np.ndarray], np.ndarray]
+    ],
+] = {"mse": (_mse, _mse_grad), "bce": (_bce, _bce_grad), "cross_entropy": (_ce, _ce_grad)}
 
 
 class NeuralNetwork:
@@ -320,7 +325,12 @@ class NeuralNetwork:
         return path
 
     @classmethod
-    def load(cls, path: str | os.PathLike[str], optimizer: Any = None) -> NeuralNetwork:
+    def load(
+        cls,
+        path: str | os.PathLike[str],
+        optimizer: Any = None,
+        random_state: None | int | np.random.Generator = None,
+    ) -> NeuralNetwork:
         """Rebuild a network saved by :meth:`save` (``np.load(allow_pickle=False)``).
 
         Parameters
@@ -329,6 +339,8 @@ class NeuralNetwork:
             The file written by :meth:`save`.
         optimizer : object with ``step(params, grads)``, optional
             Attached to the loaded network (optimizer state is not stored in the file).
+        random_state : None, int or numpy.random.Generator
+            Seeds the shuffling of any further :meth:`fit` (the weights come from the file).
         """
         path = Path(path)
         if not path.exists() and path.with_name(path.name + ".npz").exists():
@@ -345,6 +357,7 @@ class NeuralNetwork:
                 loss=str(data["loss"]),
                 learning_rate=float(data["learning_rate"]),
                 optimizer=optimizer,
+                random_state=random_state,
                 dtype=np.dtype(str(data["dtype"])),
             )
             for i, layer in enumerate(net.layers):
