@@ -87,5 +87,12 @@ def _epoch_row(quick: bool) -> Row:
 
 def cases(quick: bool):
     """Rows of the benchmark table (see benchmarks/run.py)."""
-    yield from _attention_rows(quick)
+    threads = torch.get_num_threads()
+    if quick:  # tiny tensors: waking a thread pool costs more than the work on a busy machine
+        torch.set_num_threads(1)
+    try:
+        rows = _attention_rows(quick)
+    finally:
+        torch.set_num_threads(threads)
+    yield from rows
     yield _epoch_row(quick)
