@@ -111,16 +111,16 @@ class Tree:
         X = np.ascontiguousarray(X)
         n_features = X.shape[1]
         flat = X.reshape(-1)
+        children = np.stack([self.children_left, self.children_right], axis=1).reshape(-1)
+        internal = self.children_left != TREE_LEAF
         node = np.zeros(X.shape[0], dtype=np.intp)
-        active = np.arange(X.shape[0]) if self.children_left[0] != TREE_LEAF else node[:0]
+        active = np.arange(X.shape[0]) if internal[0] else node[:0]
         while active.shape[0]:
             at = node[active]
             x = flat[active * n_features + self.feature[at]]  # X[active, feature[at]]
-            child = np.where(
-                x <= self.threshold[at], self.children_left[at], self.children_right[at]
-            )
+            child = children[2 * at + (x > self.threshold[at])]  # left if x <= threshold
             node[active] = child
-            active = active[self.children_left[child] != TREE_LEAF]
+            active = active[internal[child]]
         return node
 
 
