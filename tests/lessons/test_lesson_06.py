@@ -50,7 +50,7 @@ def test_lesson_06_via_cli_traces_other_values(tmp_path, capsys):
     assert "x = 2, y = 0, w1 = -0.5, b1 = 0.1, w2 = -0.3, b2 = 0.2, lr = 0.5" in text
     assert f"=  {t.z1:.4f}" in text and "(not positive: ReLU outputs 0)" in text
     assert f"{t.loss:.4f}" in text and f"{t.b2_new:.4f}" in text
-    assert "(0 since z1 ≤ 0)" in text
+    assert f"z1 = {t.z1:.4f} ≤ 0" in text and "(closed: the gradient stops here)" in text
     assert text.count("✓") == 14
     for name in FIGURES:
         assert (tmp_path / name).exists()

@@ -106,8 +106,9 @@ def print_backward(t: BackpropTrace) -> None:
         t.dL_da1,
         "(passed back to layer 1)",
     )
-    rule = "1 since z1 > 0" if t.relu_open else "0 since z1 ≤ 0"
-    show("ReLU'(z1)", "1 if z1 > 0 else 0", f"z1 = {f4(t.z1)}", t.relu_prime_z1, f"({rule})")
+    side = ">" if t.relu_open else "≤"
+    note = "(open: the gradient passes)" if t.relu_open else "(closed: the gradient stops here)"
+    show("ReLU'(z1)", "1 if z1 > 0 else 0", f"z1 = {f4(t.z1)} {side} 0", t.relu_prime_z1, note)
     show("dL/dz1", "dL/da1 · ReLU'(z1)", f"{f4(t.dL_da1)} · {t.relu_prime_z1:g}", t.dL_dz1)
     show("dL/dw1", "dL/dz1 · x", f"{f4(t.dL_dz1)} · {f4p(t.x)}", t.dL_dw1, "(z1 = w1·x + b1)")
     show("dL/db1", "dL/dz1 · 1", f"{f4(t.dL_dz1)} · 1", t.dL_db1)
@@ -123,7 +124,7 @@ def print_update(t: BackpropTrace) -> None:
     for p in ("w1", "b1", "w2", "b2"):
         old, grad, new = getattr(t, p), getattr(t, f"dL_d{p}"), getattr(t, f"{p}_new")
         move = "up" if new > old else ("down" if new < old else "unchanged")
-        print(f"  {p:<3} ← {f4(old):>8} − {t.lr:g} · {f4(grad):>8} = {f4(new):>8}   ({move})")
+        print(f"  {p:<3} ← {f4(old):>8} − {t.lr:g} · {f4p(grad):>9} = {f4(new):>8}   ({move})")
     verdict = "lower" if t.loss_new < t.loss else "not lower"
     print(
         f"  Loss before the step: {t.loss:.4f}   after: {t.loss_new:.4f}   "
