@@ -24,7 +24,7 @@ def test_lesson_02_runs_by_path(tmp_path):
         assert (tmp_path / name).stat().st_size > 0
     assert "all four correct: True" in proc.stdout
     assert "test accuracy" in proc.stdout
-    assert proc.stderr == ""  # --quick shows no progress bar
+    assert "epoch/s" not in proc.stderr  # --quick shows no progress bar
 
 
 def test_lesson_02_runs_through_the_cli(tmp_path, capsys):
