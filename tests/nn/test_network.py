@@ -434,3 +434,31 @@ def test_loaded_network_keeps_training_reproducibly(tmp_path):
     b = NeuralNetwork.load(path, random_state=5)
     ha = a.fit(XOR_X, XOR_Y, epochs=20, batch_size=2, verbose=False)
     assert ha == b.fit(XOR_X, XOR_Y, epochs=20, batch_size=2, verbose=False)
+
+
+def test_seed_06_tiny_network_by_hand():
+    # x = 2 -> relu(0.5 x + 0.1) = 1.1 -> sigmoid(-0.3 · 1.1 + 0.2) = σ(-0.13); target 1, bce
+    net = NeuralNetwork([1, 1, 1], activations=["relu", "sigmoid"], learning_rate=0.1)
+    (l1, l2) = net.layers
+    l1.W[:], l1.b[:], l2.W[:], l2.b[:] = 0.5, 0.1, -0.3, 0.2
+    out = net.forward([[2.0]])
+    a2 = 1 / (1 + np.exp(0.13))
+    assert out[0, 0] == pytest.approx(a2, rel=1e-15) and round(a2, 4) == 0.4675
+    assert net.loss_value(out, [1.0]) == pytest.approx(-np.log(a2), rel=1e-12)
+    assert round(net.loss_value(out, [1.0]), 4) == 0.7603
+    net.backward(out, [1.0])
+    dz2 = a2 - 1  # combined sigmoid + bce gradient, n = 1
+    expected = {
+        "dW2": dz2 * 1.1,  # seed: -0.5857
+        "db2": dz2,  # seed: -0.5325
+        "dW1": dz2 * -0.3 * 2.0,  # relu' = 1 since z1 = 1.1 > 0; seed: 0.3195
+        "db1": dz2 * -0.3,  # seed: 0.1597
+    }
+    got = {"dW2": l2.dW[0, 0], "db2": l2.db[0], "dW1": l1.dW[0, 0], "db1": l1.db[0]}
+    seed_table = {"dW2": -0.5857, "db2": -0.5325, "dW1": 0.3195, "db1": 0.1597}
+    for name, value in expected.items():
+        assert got[name] == pytest.approx(value, rel=1e-12)
+        assert abs(got[name] - seed_table[name]) < 1e-4
+    net.update()
+    assert l2.W[0, 0] == pytest.approx(-0.3 - 0.1 * dz2 * 1.1, rel=1e-14)
+    assert round(float(l2.W[0, 0]), 4) == -0.2414  # the seed's updated w2
