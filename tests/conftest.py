@@ -1,4 +1,4 @@
-"""Shared test configuration: headless plotting, float64 torch, project paths."""
+"""Shared test configuration: headless plotting and project paths."""
 
 from __future__ import annotations
 
