@@ -462,3 +462,26 @@ def test_seed_06_tiny_network_by_hand():
     net.update()
     assert l2.W[0, 0] == pytest.approx(-0.3 - 0.1 * dz2 * 1.1, rel=1e-14)
     assert round(float(l2.W[0, 0]), 4) == -0.2414  # the seed's updated w2
+
+
+@pytest.mark.parametrize(
+    ("acts", "loss", "n_out"),
+    [
+        (["tanh", "sigmoid"], "bce", 1),
+        (["sigmoid", "softmax"], "cross_entropy", 3),
+        (["relu", "sigmoid"], "mse", 2),
+        (["relu", "softmax"], "bce", 2),
+    ],
+)
+def test_saturated_network_is_finite_without_floating_point_warnings(acts, loss, n_out):
+    net = NeuralNetwork([2, 4, n_out], activations=acts, loss=loss, random_state=0)
+    X = np.array([[1000.0, -1000.0], [-1000.0, 1000.0]])
+    y = np.array([0, 1]) if n_out == 3 else np.ones((2, n_out))
+    with np.errstate(all="raise"):
+        out = net.forward(X)
+        value = net.loss_value(out, y)
+        net.backward(out, y)
+        net.update()
+    assert np.isfinite(value) and np.all(np.isfinite(out))
+    for arr in net.gradients() + net.parameters():
+        assert np.all(np.isfinite(arr))
