@@ -1,0 +1,33 @@
+"""The gradient checker itself: it must be right before it can judge anything else."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from glassml.nn import max_relative_error, numerical_gradient
+
+
+def test_central_differences_of_a_known_function_and_x_restored():
+    x = np.array([[0.5, -1.0], [2.0, 3.0]])
+    original = x.copy()
+    numeric = numerical_gradient(lambda: float(np.sum(x**3)), x)
+    np.testing.assert_allclose(numeric, 3 * original**2, rtol=1e-8)  # d/dx x³ = 3x²
+    np.testing.assert_array_equal(x, original)
+
+
+def test_max_relative_error_is_scale_aware_and_has_teeth():
+    a = np.array([1.0, 2.0, 1e-6])
+    assert max_relative_error(a, a) == 0.0
+    assert max_relative_error(a, a + np.array([0.0, 0.0, 1e-10])) == pytest.approx(5e-11)
+    assert max_relative_error(a, -a) == pytest.approx(2.0)
+    assert max_relative_error(np.zeros(3), np.zeros(3)) == 0.0
+
+
+def test_errors():
+    with pytest.raises(TypeError, match="x must be a float64 ndarray"):
+        numerical_gradient(lambda: 0.0, np.zeros(3, dtype=np.float32))
+    with pytest.raises(ValueError, match="x must be contiguous"):
+        numerical_gradient(lambda: 0.0, np.zeros((3, 4)).T)
+    with pytest.raises(ValueError, match=r"same shape, got \(2,\) and \(3,\)"):
+        max_relative_error(np.zeros(2), np.zeros(3))
