@@ -125,26 +125,58 @@ def test_k_equal_to_n_samples_uses_every_point():
     np.testing.assert_array_equal(ours.predict_proba(Q), ref.predict_proba(Q))
 
 
-def test_chunked_queries_give_the_same_answer(monkeypatch):
+def test_tiny_tiles_give_the_same_answer(monkeypatch):
+    # Tiles of 7 queries × 50 training points (blocks of 8): 300 training points make a first
+    # tile of 50 and five more, so the threshold-and-merge path runs many times.
     X, y, Q = _data()
     whole = KNNClassifier(n_neighbors=5).fit(X, y)
     expected_proba = whole.predict_proba(Q)
     expected_dist, expected_ind = whole.kneighbors(Q)
-    # 7 queries per chunk (7·300·8 bytes): 200 queries → 29 chunks, the last one partial.
-    monkeypatch.setattr(knn_module, "CHUNK_BYTES", 7 * 300 * 8)
-    assert len(list(whole._chunks(len(Q)))) == 29
+    monkeypatch.setattr(knn_module, "TILE_ROWS", 7)
+    monkeypatch.setattr(knn_module, "TILE_COLS", 50)
+    monkeypatch.setattr(knn_module, "BLOCK", 8)
+    assert len(whole._chunks(len(Q), n_workers=1)) == 29
     np.testing.assert_array_equal(whole.predict_proba(Q), expected_proba)
     dist, ind = whole.kneighbors(Q)
     np.testing.assert_array_equal(ind, expected_ind)
-    # BLAS may block a 7-row product differently from a 200-row one: last-bit differences.
+    # BLAS may sum a 7-row product differently from a 128-row one: last-bit differences.
     np.testing.assert_allclose(dist, expected_dist, rtol=1e-14, atol=0)
 
 
-def test_chunks_hold_at_most_64_mib_of_distances():
-    knn = KNNClassifier().fit(np.zeros((100_000, 2)), np.arange(100_000) % 2)
-    sizes = [s.stop - s.start for s in knn._chunks(10_000)]
-    assert sum(sizes) == 10_000
-    assert max(sizes) * 100_000 * 8 <= 64 * 2**20
+@pytest.mark.parametrize(("n_train", "k", "tile"), [(300, 5, 50), (1000, 3, 64), (999, 9, 100)])
+def test_nearest_in_tiles_equals_a_stable_full_sort(monkeypatch, n_train, k, tile):
+    monkeypatch.setattr(knn_module, "TILE_COLS", tile)
+    monkeypatch.setattr(knn_module, "BLOCK", 4)
+    rng = np.random.default_rng(n_train)
+    # Few distinct values: many exact ties, which must resolve to the lower index.
+    Q_aug = np.c_[rng.integers(-2, 3, size=(30, 3)), np.ones(30)].astype(float)
+    XT_aug = rng.integers(-2, 3, size=(4, n_train)).astype(float)
+    values, indices = knn_module.nearest_in_tiles(Q_aug, XT_aug, k)
+    S = Q_aug @ XT_aug
+    expected = np.argsort(S, axis=1, kind="stable")[:, :k]
+    np.testing.assert_array_equal(indices, expected)
+    np.testing.assert_array_equal(values, np.take_along_axis(S, expected, axis=1))
+
+
+def test_tiles_are_cache_sized_and_every_worker_gets_a_chunk():
+    assert knn_module.TILE_ROWS * knn_module.TILE_COLS * 8 <= 4 * 2**20
+    knn = KNNClassifier().fit(np.zeros((5000, 2)), np.arange(5000) % 2)
+    for n_workers in (1, 2, 4):
+        chunks = knn._chunks(10_000, n_workers)
+        assert sum(c.stop - c.start for c in chunks) == 10_000
+        assert max(c.stop - c.start for c in chunks) <= knn_module.TILE_ROWS
+    assert len(knn._chunks(100, 2)) == 2  # few queries: still one chunk per worker
+
+
+def test_threaded_and_single_threaded_predictions_agree(monkeypatch):
+    X, y, Q = _data(n_train=2000)
+    knn = KNNClassifier(n_neighbors=5).fit(X, y)
+    monkeypatch.setattr(knn_module, "_n_workers", lambda: 3)
+    threaded = knn.kneighbors(Q)
+    monkeypatch.setattr(knn_module, "_n_workers", lambda: 1)
+    single = knn.kneighbors(Q)
+    np.testing.assert_array_equal(threaded[1], single[1])
+    np.testing.assert_allclose(threaded[0], single[0], rtol=1e-14)
 
 
 # --- bad input -------------------------------------------------------------------------------

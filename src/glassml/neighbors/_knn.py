@@ -2,23 +2,31 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import os
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, check_X_y, validate_data
+from threadpoolctl import threadpool_limits
 
 from glassml._validation import check_positive
 
 __all__ = ["KNNClassifier", "k_smallest"]
 
-#: Upper bound, in bytes, on one block of query-to-train distances (float64).
-CHUNK_BYTES = 64 * 2**20
+#: Queries per tile of the distance matrix.
+TILE_ROWS = 128
+#: Training points per tile: 128 × 4096 float64 = 4 MiB, small enough to stay in cache.
+TILE_COLS = 4096
+#: Block length of :func:`k_smallest`'s pruning pass.
+BLOCK = 128
+#: At most this many threads search at once (each holds one tile).
+MAX_WORKERS = 4
 
 
-def k_smallest(S: np.ndarray, k: int, block: int = 128) -> np.ndarray:
+def k_smallest(S: np.ndarray, k: int, block: int | None = None) -> np.ndarray:
     """Column indices of the ``k`` smallest entries of each row of ``S``, smallest first.
 
     Parameters
@@ -27,14 +35,24 @@ def k_smallest(S: np.ndarray, k: int, block: int = 128) -> np.ndarray:
         Finite values, ``n_cols >= k``.
     k : int
         How many to keep, ``1 <= k <= n_cols``.
-    block : int, default=128
-        Block length of the first, pruning pass (see :class:`KNNClassifier` Notes).
+    block : int, optional
+        Block length of the pruning pass (default :data:`BLOCK`; see Notes).
 
     Returns
     -------
     indices : ndarray of shape (n_rows, k)
         Ascending by value; equal values in column order (a stable order).
+
+    Notes
+    -----
+    The row is not sorted: cut it into blocks and take each block's minimum (one fast,
+    sequential pass); the k-th smallest of those minima, ``t``, bounds the k-th smallest entry
+    from above, because those k minima are k entries ``<= t``. Only entries ``<= t`` — usually
+    about k of them — are candidates, and only they are sorted. Like ``np.argpartition`` this
+    is O(n) per row, but it reads memory in order where ``argpartition`` jumps around, which
+    made it 3-4× faster on rows of 100 000.
     """
+    block = BLOCK if block is None else block
     n_rows, n_cols = S.shape
     n_blocks = n_cols // block
     if n_blocks < k:  # short rows: sorting them is cheap
@@ -51,6 +69,76 @@ def k_smallest(S: np.ndarray, k: int, block: int = 128) -> np.ndarray:
     n_candidates = np.bincount(rows, minlength=n_rows)  # >= k in every row
     first = np.cumsum(n_candidates) - n_candidates
     return cols[order[first[:, None] + np.arange(k)]]
+
+
+def _merge(
+    best: np.ndarray, best_idx: np.ndarray, rows: np.ndarray, vals: np.ndarray, idx: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Keep, per row, the k smallest of the current best (m, k) and new (row, value, index)."""
+    m, k = best.shape
+    all_rows = np.concatenate([np.repeat(np.arange(m), k), rows])
+    all_vals = np.concatenate([best.ravel(), vals])
+    all_idx = np.concatenate([best_idx.ravel(), idx])
+    order = np.lexsort((all_idx, all_vals, all_rows))  # by row, value, then training index
+    counts = k + np.bincount(rows, minlength=m)
+    first = np.cumsum(counts) - counts
+    keep = order[first[:, None] + np.arange(k)]  # (m, k)
+    return all_vals[keep], all_idx[keep]
+
+
+def nearest_in_tiles(
+    Q_aug: np.ndarray, XT_aug: np.ndarray, k: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """The ``k`` smallest entries of each row of ``Q_aug @ XT_aug``, computed tile by tile.
+
+    Parameters
+    ----------
+    Q_aug : ndarray of shape (m, n_features + 1)
+        Centred queries with a column of ones appended.
+    XT_aug : ndarray of shape (n_features + 1, n_train)
+        ``[-2 X_cᵀ ; |x|²]``, so that the product is ``S = |x|² - 2 q·x``.
+    k : int
+        Number of neighbours, ``<= n_train``.
+
+    Returns
+    -------
+    values : ndarray of shape (m, k)
+        The k smallest ``S`` of each row, ascending.
+    indices : ndarray of shape (m, k)
+        Their training indices (equal values: lower index first).
+
+    Notes
+    -----
+    ``S`` is never held whole: the first tile of training columns gives every row a
+    provisional k nearest (:func:`k_smallest`) and a threshold, the k-th best value so far.
+    Each next tile of :data:`TILE_COLS` columns is one small matrix product whose result stays
+    in cache; only its entries ``<=`` the threshold — few, once the threshold is good — are
+    merged into the best k. A product of thin (n_features + 1)-deep matrices is limited by
+    writing its output, so keeping the output in cache makes it 3-4× faster than one large
+    product.
+    """
+    n_train = XT_aug.shape[1]
+    width = min(n_train, max(TILE_COLS, BLOCK * k))  # the first tile must hold >= k blocks
+    S = Q_aug @ XT_aug[:, :width]
+    best_idx = k_smallest(S, k)
+    best = np.take_along_axis(S, best_idx, axis=1)
+    for start in range(width, n_train, TILE_COLS):
+        S = Q_aug @ XT_aug[:, start : start + TILE_COLS]  # (m, tile)
+        # NOTE: 1-D flatnonzero is much faster than 2-D nonzero; (row, col) come by divmod.
+        flat = np.flatnonzero(S <= best[:, -1:])
+        if flat.size:
+            rows, cols = np.divmod(flat, S.shape[1])
+            best, best_idx = _merge(best, best_idx, rows, S.ravel()[flat], cols + start)
+    return best, best_idx
+
+
+def _n_workers() -> int:
+    """Threads for predict: the CPUs this process may use, at most :data:`MAX_WORKERS`."""
+    try:
+        n_cpus = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        n_cpus = os.cpu_count() or 1
+    return max(1, min(n_cpus, MAX_WORKERS))
 
 
 class KNNClassifier(ClassifierMixin, BaseEstimator):
@@ -87,14 +175,12 @@ class KNNClassifier(ClassifierMixin, BaseEstimator):
     exact 0 come out as -1e-16, so ``D²`` is clipped at 0 before the square root (taken only
     in :meth:`kneighbors`).
 
-    **Neighbours** (:func:`k_smallest`). The k smallest entries of each row of ``S`` are found
-    without sorting the row: cut it into blocks of 128 and take each block's minimum (one fast,
-    sequential pass); the k-th smallest of those minima, ``t``, is an upper bound on the k-th
-    smallest entry, because those k minima are k entries ``<= t``. Only entries ``<= t`` —
-    usually about k of them — are candidates, and only they are sorted. Like
-    ``np.argpartition`` this is O(n) per row, but it reads memory in order where
-    ``argpartition`` jumps around, which made it 3-4× faster on 100 000 training points. Among
-    *equidistant* points the one with the lower training index comes first.
+    **Neighbours** (:func:`nearest_in_tiles`). ``S`` is computed in cache-sized tiles of
+    :data:`TILE_ROWS` queries × :data:`TILE_COLS` training points and never held whole: the
+    first tile gives each query a provisional k nearest and a threshold (the k-th best so far);
+    later tiles contribute only their entries below it. The k smallest of a tile are found
+    by :func:`k_smallest` in O(n) without sorting. Among *equidistant* points the one with the
+    lower training index comes first.
 
     **Vote and tie rule.** Each neighbour casts one vote; ``predict_proba`` is the vote share
     of each class, ``votes / k``. When several classes have the most votes, the prediction is
@@ -102,10 +188,11 @@ class KNNClassifier(ClassifierMixin, BaseEstimator):
     ``scikit-learn``'s ``KNeighborsClassifier``. It is deterministic: the same data always
     gives the same answer.
 
-    **Memory.** Queries are processed in chunks of rows so that one block ``S`` holds at
-    most :data:`CHUNK_BYTES` (64 MiB); with the candidate mask (1 byte per entry) the extra
-    memory of :meth:`predict` stays under ~80 MiB plus a copy of the training data, however
-    many queries there are.
+    **Memory and threads.** Queries are processed in chunks of :data:`TILE_ROWS`, which run
+    in up to :data:`MAX_WORKERS` threads (as many as there are CPUs), each with a
+    single-threaded BLAS, as scikit-learn does. A thread holds one 4 MiB tile at a time and
+    returns only its (m, k) result, so the extra memory of :meth:`predict` is a few MiB per
+    thread plus the (n_queries, k) answer, however many queries there are.
 
     Examples
     --------
@@ -160,10 +247,40 @@ class KNNClassifier(ClassifierMixin, BaseEstimator):
         self.n_samples_fit_ = X.shape[0]
         return self
 
-    def _chunks(self, n_queries: int) -> Iterator[slice]:
-        rows = max(1, CHUNK_BYTES // (8 * self.n_samples_fit_))  # rows of a float64 block
-        for start in range(0, n_queries, rows):
-            yield slice(start, min(start + rows, n_queries))
+    def _chunks(self, n_queries: int, n_workers: int) -> list[slice]:
+        """Row ranges of :data:`TILE_ROWS` queries (fewer if needed to give every worker one)."""
+        rows = max(1, min(TILE_ROWS, -(-n_queries // n_workers)))  # -(-a // b) = ceil(a / b)
+        return [slice(start, min(start + rows, n_queries)) for start in range(0, n_queries, rows)]
+
+    def _neighbors(self, X: Any) -> tuple[np.ndarray, np.ndarray]:
+        """Squared distances and indices of the k nearest, nearest first; shape (n_queries, k)."""
+        check_is_fitted(self)
+        Q = validate_data(self, X, dtype=np.float64, reset=False)
+        n_workers = _n_workers()
+        chunks = self._chunks(Q.shape[0], n_workers)
+
+        def one_chunk(rows: slice) -> tuple[np.ndarray, np.ndarray]:
+            Q_c = Q[rows] - self._mean
+            m, n_features = Q_c.shape
+            Q_aug = np.empty((m, n_features + 1))
+            Q_aug[:, :n_features] = Q_c
+            Q_aug[:, n_features] = 1.0
+            S_best, idx = nearest_in_tiles(Q_aug, self._XT_aug, self.n_neighbors)
+            d2 = S_best + np.einsum("ij,ij->i", Q_c, Q_c)[:, None]  # add back |q|²
+            return np.maximum(d2, 0.0), idx  # NOTE: rounding can give -1e-16 for a true 0
+
+        # Like scikit-learn: chunks run in parallel threads (NumPy and BLAS release the GIL),
+        # each with a single-threaded BLAS; a multi-threaded BLAS on these thin products only
+        # adds contention. Workers return (m, k) arrays, so memory stays bounded.
+        with threadpool_limits(limits=1, user_api="blas"):
+            if n_workers == 1 or len(chunks) == 1:
+                results = [one_chunk(rows) for rows in chunks]
+            else:
+                with ThreadPoolExecutor(max_workers=min(n_workers, len(chunks))) as pool:
+                    results = list(pool.map(one_chunk, chunks))
+        d2 = np.concatenate([r[0] for r in results])
+        idx = np.concatenate([r[1] for r in results])
+        return d2, idx
 
     def kneighbors(self, X: Any) -> tuple[np.ndarray, np.ndarray]:
         """Distances to, and indices of, the ``k`` nearest training points, nearest first.
@@ -181,47 +298,18 @@ class KNNClassifier(ClassifierMixin, BaseEstimator):
         indices : ndarray of shape (n_queries, n_neighbors)
             Row numbers into the training data.
         """
-        check_is_fitted(self)
-        Q = validate_data(self, X, dtype=np.float64, reset=False)
-        k = self.n_neighbors
-        dist = np.empty((Q.shape[0], k))
-        ind = np.empty((Q.shape[0], k), dtype=np.intp)
-        for rows in self._chunks(Q.shape[0]):
-            Q_c = Q[rows] - self._mean
-            S, idx = self._nearest(Q_c)
-            d2 = np.take_along_axis(S, idx, axis=1) + np.einsum("ij,ij->i", Q_c, Q_c)[:, None]
-            np.maximum(d2, 0.0, out=d2)  # NOTE: rounding can give -1e-16 for a true 0
-            dist[rows] = np.sqrt(d2)
-            ind[rows] = idx
-        return dist, ind
-
-    def _nearest(self, Q_c: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """For a chunk of centred queries: ``S = |x|² - 2 q·x`` and the k nearest, in order.
-
-        ``S`` is ``D²`` minus ``|q|²``, a constant per row, so it ranks the training points
-        exactly as ``D²`` does; ``|q|²`` is added back only for the ``k`` chosen.
-        """
-        m, n_features = Q_c.shape
-        Q_aug = np.empty((m, n_features + 1))
-        Q_aug[:, :n_features] = Q_c
-        Q_aug[:, n_features] = 1.0
-        S = Q_aug @ self._XT_aug  # (m, n_train)
-        return S, k_smallest(S, self.n_neighbors)  # (m, k), nearest first
+        d2, idx = self._neighbors(X)
+        return np.sqrt(d2), idx
 
     def _votes(self, X: Any) -> np.ndarray:
         """Vote counts of each class, shape (n_queries, n_classes)."""
-        check_is_fitted(self)
-        Q = validate_data(self, X, dtype=np.float64, reset=False)
-        n_classes = len(self.classes_)
-        votes = np.empty((Q.shape[0], n_classes))
-        for rows in self._chunks(Q.shape[0]):
-            _, idx = self._nearest(Q[rows] - self._mean)
-            labels = self._y_idx[idx]  # (m, k) class indices of the neighbours
-            m = labels.shape[0]
-            # Count votes with one bincount over (row, class) pairs flattened to one index.
-            flat = (np.arange(m)[:, None] * n_classes + labels).ravel()
-            votes[rows] = np.bincount(flat, minlength=m * n_classes).reshape(m, n_classes)
-        return votes
+        _, idx = self._neighbors(X)
+        labels = self._y_idx[idx]  # (n_queries, k) class indices of the neighbours
+        n_queries, n_classes = labels.shape[0], len(self.classes_)
+        # Count votes with one bincount over (row, class) pairs flattened to one index.
+        flat = (np.arange(n_queries)[:, None] * n_classes + labels).ravel()
+        counts = np.bincount(flat, minlength=n_queries * n_classes)
+        return counts.reshape(n_queries, n_classes).astype(np.float64)
 
     def predict_proba(self, X: Any) -> np.ndarray:
         """Share of the ``k`` neighbours' votes that each class receives.
