@@ -169,9 +169,10 @@ def test_tiles_are_cache_sized_and_every_worker_gets_a_chunk():
 
 
 def test_threaded_and_single_threaded_predictions_agree(monkeypatch):
-    X, y, Q = _data(n_train=2000)
+    X, y, Q = _data(n_train=2000, n_test=600)  # 1.2M pairs: enough work to use threads
     knn = KNNClassifier(n_neighbors=5).fit(X, y)
     monkeypatch.setattr(knn_module, "_n_workers", lambda: 3)
+    assert len(knn._chunks(len(Q), 3)) == 5  # 128-query chunks spread over 3 threads
     threaded = knn.kneighbors(Q)
     monkeypatch.setattr(knn_module, "_n_workers", lambda: 1)
     single = knn.kneighbors(Q)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -10,7 +11,7 @@ import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, check_X_y, validate_data
-from threadpoolctl import threadpool_limits
+from threadpoolctl import ThreadpoolController
 
 from glassml._validation import check_positive
 
@@ -130,6 +131,12 @@ def nearest_in_tiles(
             rows, cols = np.divmod(flat, S.shape[1])
             best, best_idx = _merge(best, best_idx, rows, S.ravel()[flat], cols + start)
     return best, best_idx
+
+
+@functools.cache
+def _threadpools() -> ThreadpoolController:
+    """The BLAS/OpenMP libraries loaded in this process, inspected once (a few ms)."""
+    return ThreadpoolController()
 
 
 def _n_workers() -> int:
@@ -256,7 +263,8 @@ class KNNClassifier(ClassifierMixin, BaseEstimator):
         """Squared distances and indices of the k nearest, nearest first; shape (n_queries, k)."""
         check_is_fitted(self)
         Q = validate_data(self, X, dtype=np.float64, reset=False)
-        n_workers = _n_workers()
+        # Threads pay off only for real work (here: over ~1M query-train pairs).
+        n_workers = _n_workers() if Q.shape[0] * self.n_samples_fit_ >= 2**20 else 1
         chunks = self._chunks(Q.shape[0], n_workers)
 
         def one_chunk(rows: slice) -> tuple[np.ndarray, np.ndarray]:
@@ -272,7 +280,7 @@ class KNNClassifier(ClassifierMixin, BaseEstimator):
         # Like scikit-learn: chunks run in parallel threads (NumPy and BLAS release the GIL),
         # each with a single-threaded BLAS; a multi-threaded BLAS on these thin products only
         # adds contention. Workers return (m, k) arrays, so memory stays bounded.
-        with threadpool_limits(limits=1, user_api="blas"):
+        with _threadpools().limit(limits=1, user_api="blas"):
             if n_workers == 1 or len(chunks) == 1:
                 results = [one_chunk(rows) for rows in chunks]
             else:
