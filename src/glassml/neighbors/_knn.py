@@ -1,4 +1,4 @@
-"""k-nearest-neighbour classification by brute force, vectorised and chunked (seed file 05)."""
+"""k-nearest-neighbour classification by brute force, vectorised and tiled (seed file 05)."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from threadpoolctl import ThreadpoolController
 
 from glassml._validation import check_positive
 
-__all__ = ["KNNClassifier", "k_smallest"]
+__all__ = ["KNNClassifier", "k_smallest", "nearest_in_tiles"]
 
 #: Queries per tile of the distance matrix.
 TILE_ROWS = 128
