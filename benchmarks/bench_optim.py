@@ -48,7 +48,7 @@ def _adam_case(
         threads = torch.get_num_threads()
         return compare(
             f"Adam.step, {label} float32 params in {len(sizes)} arrays"
-            + ("" if torch_threads is None else f", torch on {threads} thread(s)"),
+            + ("" if torch_threads is None else f", torch on {threads} thread"),
             ours_step,
             torch_step,
             target=1.5 if torch_threads is None else None,
