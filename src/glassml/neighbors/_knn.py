@@ -56,13 +56,14 @@ def k_smallest(S: np.ndarray, k: int, block: int | None = None) -> np.ndarray:
     block = BLOCK if block is None else block
     n_rows, n_cols = S.shape
     n_blocks = n_cols // block
-    if n_blocks < k:  # short rows: sorting them is cheap
-        return np.argsort(S, axis=1, kind="stable")[:, :k]
-    n_full = n_blocks * block
-    block_min = S[:, :n_full].reshape(n_rows, n_blocks, block).min(axis=2)  # (n_rows, n_blocks)
-    if n_full < n_cols:  # the leftover columns form one more, shorter block
-        block_min = np.column_stack([block_min, S[:, n_full:].min(axis=1)])
-    t = np.partition(block_min, k - 1, axis=1)[:, k - 1]  # upper bound on the k-th smallest
+    if n_blocks < k:  # short rows: take the exact k-th smallest as the threshold
+        t = np.partition(S, k - 1, axis=1)[:, k - 1]
+    else:
+        n_full = n_blocks * block
+        block_min = S[:, :n_full].reshape(n_rows, n_blocks, block).min(axis=2)  # (rows, blocks)
+        if n_full < n_cols:  # the leftover columns form one more, shorter block
+            block_min = np.column_stack([block_min, S[:, n_full:].min(axis=1)])
+        t = np.partition(block_min, k - 1, axis=1)[:, k - 1]  # upper bound on the k-th smallest
     # NOTE: 1-D flatnonzero is ~30× faster than 2-D nonzero; recover (row, col) by divmod.
     flat = np.flatnonzero(S <= t[:, None])  # candidates, row by row, columns ascending
     rows, cols = np.divmod(flat, n_cols)
