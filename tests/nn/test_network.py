@@ -488,3 +488,27 @@ def test_saturated_network_is_finite_without_floating_point_warnings(acts, loss,
     assert np.isfinite(value) and np.all(np.isfinite(out))
     for arr in net.gradients() + net.parameters():
         assert np.all(np.isfinite(arr))
+
+
+@pytest.mark.parametrize(
+    ("loss", "acts"),
+    [
+        ("mse", ["tanh", "linear"]),
+        ("mse", ["relu", "sigmoid"]),
+        ("bce", ["sigmoid", "sigmoid"]),
+        ("bce", ["relu", "softmax"]),
+        ("cross_entropy", ["relu", "tanh"]),
+    ],
+)
+def test_float32_stays_float32_for_every_loss_and_gradient_path(loss, acts):
+    opt = RecordingSGD(0.05)
+    net = NeuralNetwork(
+        [3, 5, 2], activations=acts, loss=loss, optimizer=opt, random_state=0, dtype=np.float32
+    )
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(16, 3))
+    y = rng.integers(0, 2, 16) if loss == "cross_entropy" else _targets(loss, 2, 16, rng)
+    history = net.fit(X, y, epochs=2, batch_size=5, verbose=False)
+    assert np.all(np.isfinite(history))
+    assert opt.dtypes == {np.dtype(np.float32)}
+    assert all(layer._A is not None and layer._A.dtype == np.float32 for layer in net.layers)
