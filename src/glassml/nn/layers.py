@@ -235,6 +235,8 @@ class DenseLayer:
         Returns
         -------
         ndarray of shape (batch, n_outputs)
+            The activations ``A``. NOTE: this is the array :meth:`backward` reads; modify a copy,
+            not ``A`` itself, before calling ``backward``.
         """
         X = check_finite_array(X, "X", ndim=2, dtype=self.dtype)
         if X.shape[1] != self.n_inputs:
