@@ -11,6 +11,8 @@ import gc
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from glassml.optim import SGD, AdaGrad, Adam, Momentum, Optimizer, RMSProp
 from tests.optim._quadratic import Quadratic
@@ -489,3 +491,30 @@ def test_a_step_allocates_no_parameter_sized_arrays(make):
     finally:
         tracemalloc.stop()
     assert peak < 0.1 * params[1].nbytes, peak  # NumPy reports its data buffers to tracemalloc
+
+
+@settings(max_examples=40, deadline=None, derandomize=True)
+@given(
+    lr=st.floats(1e-4, 1.0),
+    beta1=st.floats(0.0, 0.999),
+    beta2=st.floats(0.0, 0.9999),
+    eps=st.floats(1e-12, 1e-2),
+    seed=st.integers(0, 2**32 - 1),
+)
+def test_any_valid_hyperparameters_follow_the_seed_formula(lr, beta1, beta2, eps, seed):
+    # a fixed gradient sequence (no feedback), so only the update rule is compared
+    rng = np.random.default_rng(seed)
+    grads = rng.standard_normal((12, 5)) * rng.uniform(0.01, 100, size=5)
+    pairs = [
+        (SGD(lr), SeedSGD(lr)),
+        (Momentum(lr, beta=beta1), SeedMomentum(lr, beta=beta1)),
+        (RMSProp(lr, beta=beta2, eps=eps), SeedRMSProp(lr, beta=beta2, eps=eps)),
+        (Adam(lr, beta1=beta1, beta2=beta2, eps=eps), SeedAdam(lr, beta1, beta2, eps)),
+        (AdaGrad(lr, eps=eps), SeedAdaGrad(lr, eps=eps)),
+    ]
+    for ours, seed_opt in pairs:
+        w, ref = np.zeros(5), [np.zeros(5)]
+        for g in grads:
+            ours.step([w], [g])
+            ref = seed_opt.update(ref, [g])
+        np.testing.assert_allclose(w, ref[0], rtol=1e-12, atol=1e-12, err_msg=repr(ours))
