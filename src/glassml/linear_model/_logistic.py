@@ -89,9 +89,10 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
     --------
     >>> import numpy as np
     >>> from glassml.linear_model import LogisticRegression
-    >>> X = np.array([[-2.0], [-1.0], [1.0], [2.0]])
-    >>> LogisticRegression().fit(X, ["no", "no", "yes", "yes"]).predict([[3.0]]).tolist()
-    ['yes']
+    >>> X = np.array([[-2.0], [-1.0], [0.5], [1.0], [2.0]])
+    >>> model = LogisticRegression(learning_rate=1.0).fit(X, ["no", "yes", "no", "yes", "yes"])
+    >>> model.predict([[3.0]]).tolist(), model.classes_.tolist()
+    (['yes'], ['no', 'yes'])
     """
 
     def __init__(self, learning_rate: float = 0.1, max_iter: int = 1000, tol: float = 1e-6) -> None:
