@@ -142,7 +142,10 @@ default="k-means++"
     **Empty clusters.** If a centre attracts no point, it is moved onto the point farthest from
     its own centre (several empty clusters take the farthest points in decreasing order of
     distance), and that point is taken out of its old cluster's mean. This is scikit-learn's
-    rule; it keeps all ``k`` clusters in use and cannot increase the inertia.
+    rule (with several empty clusters at once, scikit-learn may pair clusters and points in
+    another order); it keeps all ``k`` clusters in use and cannot increase the inertia. If
+    every point already sits on a centre (more clusters than distinct points), nothing is
+    moved and an empty cluster keeps its centre.
 
     The data are centred (column means subtracted) before iterating, which makes
     ``|x|² + |c|² - 2 x·c`` lose fewer digits; the centres are shifted back at the end.
@@ -313,7 +316,8 @@ default="k-means++"
                     counts[labels[idx]] -= 1
                     sums[j] = X[idx]
                     counts[j] = 1
-        # NOTE: a cluster left empty (only possible with duplicate points) keeps its centre.
+        # NOTE: a cluster left empty (only with duplicate points) keeps its centre; scikit-learn
+        # would move it to the data mean instead.
         new = centers_old.copy()
         filled = counts > 0
         new[filled] = sums[filled] / counts[filled, None]
