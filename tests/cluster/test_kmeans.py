@@ -147,6 +147,14 @@ def test_duplicate_points_more_clusters_than_distinct_values():
     km = KMeans(n_clusters=3, random_state=0).fit(X)
     assert km.inertia_ == pytest.approx(0.0, abs=1e-12)
     assert np.all(np.isfinite(km.cluster_centers_))
+    # Nothing can be relocated (every point sits on a centre): the empty cluster goes to the
+    # centre of the largest cluster (the first of the two of size 5), as in scikit-learn.
+    init = np.array([[1.0, 1.0], [2.0, 2.0], [5.0, 5.0]])
+    ours = KMeans(n_clusters=3, init=init).fit(X)
+    ref = _sklearn(X, init)
+    np.testing.assert_allclose(ours.cluster_centers_, [[1, 1], [2, 2], [1, 1]], atol=1e-15)
+    np.testing.assert_allclose(ours.cluster_centers_, ref.cluster_centers_, atol=1e-12)
+    np.testing.assert_array_equal(ours.labels_, ref.labels_)
 
 
 # --- bad input -------------------------------------------------------------------------------

@@ -144,8 +144,8 @@ default="k-means++"
     distance), and that point is taken out of its old cluster's mean. This is scikit-learn's
     rule (with several empty clusters at once, scikit-learn may pair clusters and points in
     another order); it keeps all ``k`` clusters in use and cannot increase the inertia. If
-    every point already sits on a centre (more clusters than distinct points), nothing is
-    moved and an empty cluster keeps its centre.
+    every point already sits on a centre (more clusters than distinct points), nothing can be
+    moved and an empty cluster is put on the centre of the largest one, as scikit-learn does.
 
     The data are centred (column means subtracted) before iterating, which makes
     ``|x|² + |c|² - 2 x·c`` lose fewer digits; the centres are shifted back at the end.
@@ -316,11 +316,12 @@ default="k-means++"
                     counts[labels[idx]] -= 1
                     sums[j] = X[idx]
                     counts[j] = 1
-        # NOTE: a cluster left empty (only with duplicate points) keeps its centre; scikit-learn
-        # would move it to the data mean instead.
-        new = centers_old.copy()
+        new = np.empty_like(centers_old)
         filled = counts > 0
         new[filled] = sums[filled] / counts[filled, None]
+        # NOTE: a cluster can stay empty only with duplicate points; like scikit-learn, it is
+        # put on the centre of the largest cluster (rather than at the origin).
+        new[~filled] = new[np.argmax(counts)]
         return new
 
     def predict(self, X: Any) -> np.ndarray:
