@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sklearn.cluster import KMeans as SKKMeans
 from sklearn.datasets import make_blobs
 from sklearn.exceptions import NotFittedError
@@ -56,6 +58,31 @@ def test_inertia_never_increases(seed):
     assert len(h) == km.n_iter_ >= 2
     assert np.all(np.diff(h) <= 1e-12 * h[0])
     assert km.inertia_ <= h[-1] * (1 + 1e-12)
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    n_samples=st.integers(1, 80),
+    n_features=st.integers(1, 4),
+    k_frac=st.floats(0, 1),
+    seed=st.integers(0, 2**16),
+    integer_data=st.booleans(),
+)
+def test_lloyd_invariants_property(n_samples, n_features, k_frac, seed, integer_data):
+    # Integer data gives duplicate points and empty clusters; the invariants must still hold.
+    rng = np.random.default_rng(seed)
+    if integer_data:
+        X = rng.integers(0, 3, size=(n_samples, n_features)).astype(float)
+    else:
+        X = rng.normal(size=(n_samples, n_features))
+    k = 1 + int(k_frac * (n_samples - 1))
+    km = KMeans(n_clusters=k, init="random", tol=0, random_state=seed).fit(X)
+    h = km.inertia_history_
+    assert np.all(np.diff(h) <= 1e-9 * (1 + h[0]))
+    assert km.inertia_ <= h[-1] + 1e-9 * (1 + h[0])
+    d2 = ((X[:, None, :] - km.cluster_centers_[None]) ** 2).sum(axis=2)
+    np.testing.assert_allclose(d2[np.arange(n_samples), km.labels_], d2.min(axis=1), atol=1e-9)
+    assert km.inertia_ == pytest.approx(d2.min(axis=1).sum(), rel=1e-9, abs=1e-9)
 
 
 def test_labels_match_final_centres_and_inertia():

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sklearn import linear_model as sk
 from sklearn.datasets import make_regression
 from sklearn.exceptions import NotFittedError
@@ -142,6 +144,28 @@ def test_works_in_a_pipeline_grid_search():
         LinearRegression(learning_rate=0.1), {"solver": ["normal", "gd"]}, cv=3
     ).fit(X, y)
     assert grid.best_score_ > 0.9
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    n_samples=st.integers(2, 60),
+    n_features=st.integers(1, 8),
+    scale=st.floats(1e-2, 1e3),
+    seed=st.integers(0, 2**16),
+)
+def test_normal_equation_equals_least_squares_property(n_samples, n_features, scale, seed):
+    # Authority: np.linalg.lstsq on [X, 1] (the minimum-norm least-squares solution). Random
+    # Gaussian columns are well conditioned when n_samples > n_features; otherwise the
+    # problem is rank-deficient and both must agree on the fitted values.
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n_samples, n_features)) * scale + rng.normal(size=n_features) * 10
+    y = rng.normal(size=n_samples) * scale
+    reg = LinearRegression().fit(X, y)
+    A = np.c_[X, np.ones(n_samples)]
+    theta = np.linalg.lstsq(A, y, rcond=None)[0]
+    np.testing.assert_allclose(reg.predict(X), A @ theta, rtol=0, atol=1e-7 * scale)
+    if n_samples > n_features + 1 and np.linalg.cond(A) < 1e4:
+        np.testing.assert_allclose(reg.coef_, theta[:-1], rtol=1e-7, atol=1e-9)
 
 
 # --- bad input -------------------------------------------------------------------------------

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from unittest import mock
+
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sklearn.exceptions import NotFittedError
 from sklearn.neighbors import KNeighborsClassifier
 
@@ -251,3 +255,31 @@ def test_failed_refit_leaves_the_fitted_model_unchanged(X, y, params):
         np.testing.assert_array_equal(after[key], value, err_msg=key)
     knn.set_params(n_neighbors=5)
     np.testing.assert_array_equal(knn.predict_proba(Q), expected)
+
+
+# --- property: the tiled search equals a stable full sort, whatever the tiling ----------------
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    n_rows=st.integers(1, 12),
+    n_train=st.integers(1, 300),
+    k_frac=st.floats(0, 1),
+    tile=st.integers(1, 64),
+    block=st.integers(1, 16),
+    seed=st.integers(0, 2**16),
+)
+def test_nearest_in_tiles_property(n_rows, n_train, k_frac, tile, block, seed):
+    k = 1 + int(k_frac * (n_train - 1))
+    rng = np.random.default_rng(seed)
+    Q_aug = np.c_[rng.integers(-2, 3, size=(n_rows, 2)), np.ones(n_rows)].astype(float)
+    XT_aug = rng.integers(-2, 3, size=(3, n_train)).astype(float)  # many exact ties
+    with (
+        mock.patch.object(knn_module, "TILE_COLS", tile),
+        mock.patch.object(knn_module, "BLOCK", block),
+    ):
+        values, indices = knn_module.nearest_in_tiles(Q_aug, XT_aug, k)
+    S = Q_aug @ XT_aug
+    expected = np.argsort(S, axis=1, kind="stable")[:, :k]
+    np.testing.assert_array_equal(indices, expected)
+    np.testing.assert_array_equal(values, np.take_along_axis(S, expected, axis=1))

@@ -136,8 +136,10 @@ default="k-means++"
     **Convergence** (as scikit-learn's ``algorithm="lloyd"``, so results match to rounding):
     stop when the labels did not change in an iteration, or when the squared centre shift
     ``Σ_j |c_j,new - c_j,old|² <= tol × mean(var(X, axis=0))`` — ``tol`` is relative to the
-    spread of the data, so rescaling X does not change when it stops. After a stop on the
-    shift, points are reassigned once more so ``labels_`` matches ``cluster_centers_``.
+    spread of the data, so rescaling X does not change when it stops. After the stop, points
+    are reassigned once more so ``labels_`` matches ``cluster_centers_`` (scikit-learn skips
+    this after a strict stop, which leaves stale labels in the rare case that an empty cluster
+    was relocated in the last update; otherwise the results are the same).
 
     **Empty clusters.** If a centre attracts no point, it is moved onto the point farthest from
     its own centre (several empty clusters take the farthest points in decreasing order of
@@ -270,7 +272,6 @@ default="k-means++"
         X_sq_total = float(X_sq.sum())
         labels_old = np.full(n_samples, -1, dtype=np.intp)
         history = []
-        strict = False
         i = 0
         for i in range(self.max_iter):  # noqa: B007 - i is reported
             labels, closest = self._assign(X, centers)
@@ -278,14 +279,16 @@ default="k-means++"
             new_centers = self._update(X, labels, centers)
             shift = float(((new_centers - centers) ** 2).sum())
             centers = new_centers
-            if np.array_equal(labels, labels_old):
-                strict = True
+            if np.array_equal(labels, labels_old):  # strict convergence
                 break
             if shift <= tol:
                 break
             labels_old = labels
-        if not strict:
-            labels, _ = self._assign(X, centers)  # so labels match the final centres
+        # Reassign once more so labels match the final centres. NOTE: scikit-learn skips this
+        # after a strict stop (same labels twice, so the means did not move) — but an empty
+        # cluster relocated in that last update does move, leaving stale labels and a wrong
+        # inertia; reassigning always is correct in every case (and changes nothing otherwise).
+        labels, _ = self._assign(X, centers)
         diff = X - centers[labels]
         inertia = float(np.einsum("ij,ij->", diff, diff))
         return centers, labels, inertia, i + 1, np.asarray(history)
