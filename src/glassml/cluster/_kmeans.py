@@ -35,6 +35,14 @@ def _sq_distances(X: np.ndarray, C: np.ndarray, X_sq: np.ndarray | None = None) 
     return np.maximum(D2, 0.0, out=D2)  # NOTE: rounding can give -1e-16 for a true 0
 
 
+def _with_ones(X: np.ndarray) -> np.ndarray:
+    """``[X, 1]``: a column of ones appended, shape (n_samples, n_features + 1)."""
+    X_aug = np.empty((X.shape[0], X.shape[1] + 1))
+    X_aug[:, :-1] = X
+    X_aug[:, -1] = 1.0
+    return X_aug
+
+
 def kmeans_plusplus(
     X: np.ndarray, n_clusters: int, rng: np.random.Generator
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -127,7 +135,8 @@ default="k-means++"
 
     1. *Assign*: ``labelᵢ = argmin_j |xᵢ - c_j|²``, computed for all points at once as
        ``|c_j|² - 2 xᵢ·c_j`` (one BLAS matrix product; ``|xᵢ|²`` does not change the argmin).
-    2. *Update*: ``c_j = mean of the points labelled j`` (sums by a one-hot matrix product).
+    2. *Update*: ``c_j = mean of the points labelled j`` (sums and counts by one product of
+       the one-hot assignment matrix with ``[X, 1]``).
 
     Step 1 cannot increase the inertia (each point moves to a nearer centre) and neither can
     step 2 (the mean minimises the squared distances to a set of points), so the inertia
@@ -230,8 +239,10 @@ default="k-means++"
 
         X_mean = X.mean(axis=0)
         X_c = X - X_mean
-        tol = float(np.mean(np.var(X, axis=0)) * self.tol) if self.tol > 0 else 0.0
-        X_sq = np.einsum("ij,ij->i", X_c, X_c)
+        X_aug = _with_ones(X_c)  # [X_c, 1], see _assign
+        X_sq = np.einsum("ij,ij->i", X_c, X_c)  # |x|², (n_samples,)
+        # tol is relative to the mean feature variance: mean(var(X, axis=0)) = Σ|x_c|² / (n d).
+        tol = float(X_sq.sum() / X.size * self.tol)
 
         n_runs = self.n_init
         if init is not None and n_runs != 1:
@@ -250,7 +261,7 @@ default="k-means++"
                 centers0, _ = kmeans_plusplus(X_c, self.n_clusters, rng)
             else:
                 centers0 = X_c[rng.choice(X.shape[0], self.n_clusters, replace=False)]
-            run = self._lloyd(X_c, X_sq, centers0, tol)
+            run = self._lloyd(X_c, X_aug, X_sq, centers0, tol)
             if best is None or run[2] < best[2]:
                 best = run
         centers, labels, inertia, n_iter, history = best  # type: ignore[misc]  # n_runs >= 1
@@ -265,18 +276,23 @@ default="k-means++"
         return self
 
     def _lloyd(
-        self, X: np.ndarray, X_sq: np.ndarray, centers: np.ndarray, tol: float
+        self,
+        X: np.ndarray,
+        X_aug: np.ndarray,
+        X_sq: np.ndarray,
+        centers: np.ndarray,
+        tol: float,
     ) -> tuple[np.ndarray, np.ndarray, float, int, np.ndarray]:
-        """One run of Lloyd's algorithm on centred data from ``centers``."""
+        """One run of Lloyd's algorithm on centred data ``X`` (``X_aug = [X, 1]``)."""
         n_samples = X.shape[0]
         X_sq_total = float(X_sq.sum())
         labels_old = np.full(n_samples, -1, dtype=np.intp)
         history = []
         i = 0
         for i in range(self.max_iter):  # noqa: B007 - i is reported
-            labels, closest = self._assign(X, centers)
+            labels, closest, one_hot = self._assign(X_aug, centers)
             history.append(max(X_sq_total + float(closest.sum()), 0.0))
-            new_centers = self._update(X, labels, centers)
+            new_centers = self._update(X, X_aug, labels, one_hot, centers)
             shift = float(((new_centers - centers) ** 2).sum())
             centers = new_centers
             if np.array_equal(labels, labels_old):  # strict convergence
@@ -288,29 +304,53 @@ default="k-means++"
         # after a strict stop (same labels twice, so the means did not move) — but an empty
         # cluster relocated in that last update does move, leaving stale labels and a wrong
         # inertia; reassigning always is correct in every case (and changes nothing otherwise).
-        labels, _ = self._assign(X, centers)
-        diff = X - centers[labels]
+        labels = self._assign(X_aug, centers)[0]
+        diff = X - np.take(centers, labels, axis=0)  # NOTE: np.take is ~4× faster than [labels]
         inertia = float(np.einsum("ij,ij->", diff, diff))
         return centers, labels, inertia, i + 1, np.asarray(history)
 
     @staticmethod
-    def _assign(X: np.ndarray, centers: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Nearest centre of each row and ``|c|² - 2 x·c`` for it (the distance minus |x|²)."""
-        S = X @ centers.T  # (n_samples, n_clusters)
-        S *= -2.0
-        S += np.einsum("ij,ij->i", centers, centers)
-        labels = S.argmin(axis=1)
-        return labels, np.take_along_axis(S, labels[:, None], axis=1)[:, 0]
+    def _assign(
+        X_aug: np.ndarray, centers: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Nearest centre of each row of ``X_aug = [X, 1]``.
 
-    def _update(self, X: np.ndarray, labels: np.ndarray, centers_old: np.ndarray) -> np.ndarray:
+        Returns the labels (n_samples,), ``|c|² - 2 x·c`` for the nearest centre (the squared
+        distance minus ``|x|²``, which does not depend on the centre) and the one-hot
+        assignment matrix of shape (n_clusters, n_samples) as floats.
+        """
+        k = centers.shape[0]
+        C_aug = np.hstack([-2.0 * centers, np.einsum("ij,ij->i", centers, centers)[:, None]])
+        S = C_aug @ X_aug.T  # (n_clusters, n_samples): one product, no extra passes
+        # NOTE: with few clusters, argmin along short rows is slow. In this (k, n) layout the
+        # min is an elementwise min of k long rows, S == min marks the nearest centre with a
+        # 1.0 (a one-hot matrix, used again by _update), and the label is Σ_j j·onehot[j].
+        closest = S.min(axis=0)
+        one_hot = np.equal(S, closest, out=np.empty_like(S), casting="unsafe")  # 1.0 or 0.0
+        if one_hot.sum() == S.shape[1]:  # one nearest centre per point: no exact ties
+            labels = (np.arange(k, dtype=np.float64) @ one_hot).astype(np.intp)
+        else:  # exact ties: the lowest index wins, as with argmin
+            labels = one_hot.argmax(axis=0)
+            one_hot[:] = 0.0
+            one_hot[labels, np.arange(S.shape[1])] = 1.0
+        return labels, closest, one_hot
+
+    def _update(
+        self,
+        X: np.ndarray,
+        X_aug: np.ndarray,
+        labels: np.ndarray,
+        one_hot: np.ndarray,
+        centers_old: np.ndarray,
+    ) -> np.ndarray:
         """Means of the labelled points, with empty clusters relocated (class Notes)."""
-        k = self.n_clusters
-        counts = np.bincount(labels, minlength=k).astype(np.float64)  # (k,)
-        one_hot = labels[:, None] == np.arange(k)  # (n_samples, k), bool
-        sums = one_hot.T.astype(np.float64) @ X  # (k, n_features)
+        # Per-cluster sums, and in the last column (X_aug's ones) the counts, in one product
+        # (np.add.at would be far slower).
+        sums_aug = one_hot @ X_aug  # (k, n_features + 1)
+        sums, counts = sums_aug[:, :-1], sums_aug[:, -1]
         empty = np.flatnonzero(counts == 0)
         if empty.size:
-            diff = X - centers_old[labels]
+            diff = X - np.take(centers_old, labels, axis=0)
             far = np.einsum("ij,ij->i", diff, diff)  # distance of each point to its centre
             if far.max() > 0:  # else: more clusters than distinct points, nothing to move
                 order = np.argsort(-far, kind="stable")[: empty.size]
@@ -340,7 +380,7 @@ default="k-means++"
         """
         check_is_fitted(self)
         X = validate_data(self, X, dtype=np.float64, reset=False)
-        return self._assign(X, self.cluster_centers_)[0]
+        return self._assign(_with_ones(X), self.cluster_centers_)[0]
 
     def transform(self, X: Any) -> np.ndarray:
         """Euclidean distance from each row to each centre.
@@ -371,6 +411,6 @@ default="k-means++"
         """
         check_is_fitted(self)
         X = validate_data(self, X, dtype=np.float64, reset=False)
-        labels = self._assign(X, self.cluster_centers_)[0]
+        labels = self._assign(_with_ones(X), self.cluster_centers_)[0]
         diff = X - self.cluster_centers_[labels]
         return -float(np.einsum("ij,ij->", diff, diff))
