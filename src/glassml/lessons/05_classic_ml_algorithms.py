@@ -110,7 +110,7 @@ def main(argv: list[str] | None = None) -> int:
     X = StandardScaler().fit_transform(X)
     X_tr, X_te, y_tr, y_te = train_test_split(X, y, test_size=0.3, random_state=0)
     print(f"{len(X_tr)} training and {len(X_te)} test samples, 10 features, 10% labels flipped.")
-    classifiers = [
+    classifiers: list[tuple[str, Any, Any]] = [
         (
             "LogisticRegression",
             LogisticRegression(learning_rate=1.0, max_iter=2000, tol=1e-8),
@@ -143,6 +143,15 @@ def main(argv: list[str] | None = None) -> int:
             )
         )
 
+    logistic, logistic_ref = classifiers[0][1], classifiers[0][2]
+    print(
+        f"Logistic regression: gradient descent took {logistic.n_iter_} steps to bring every "
+        f"gradient entry below 1e-8 (loss {logistic.loss_history_[0]:.4f} -> "
+        f"{logistic.loss_history_[-1]:.4f});\n  scikit-learn's L-BFGS, which also uses "
+        f"curvature, stopped after {int(logistic_ref.n_iter_[0])} iterations at its looser "
+        f"default tol=1e-4 (max |coef difference| "
+        f"{np.abs(logistic.coef_ - logistic_ref.coef_).max():.1e})."
+    )
     print("k sets the bias-variance trade-off of KNN (test accuracy):")
     for k in (1, 5, 25, 101):
         acc = np.mean(KNNClassifier(n_neighbors=k).fit(X_tr, y_tr).predict(X_te) == y_te)
