@@ -56,3 +56,21 @@ def test_bench_quick_runs_every_case():
     )
     assert proc.returncode == 0, proc.stderr
     assert "ratio" in proc.stdout
+
+
+def test_lesson_help_shows_the_lessons_own_options(capsys):
+    assert main(["lesson", "6", "--help"]) == 0
+    out = capsys.readouterr().out
+    assert "--w1" in out
+    assert "--quick" in out
+
+
+def test_lesson_without_number_shows_help(capsys):
+    assert main(["lesson", "--help"]) == 0
+    assert "lesson number" in capsys.readouterr().out
+    assert main(["lesson"]) == 2
+
+
+def test_lesson_bad_option_is_an_error_not_a_crash(capsys):
+    assert main(["lesson", "6", "--no-such-option"]) == 2
+    assert "unrecognized arguments" in capsys.readouterr().err

@@ -16,6 +16,11 @@ def _benchmarks_runner() -> Path:
 
 
 def _cmd_lesson(args: argparse.Namespace, rest: list[str]) -> int:
+    if args.number is None:
+        args.lesson_parser.print_help()
+        return 0 if args.help else 2
+    if args.help:
+        rest = [*rest, "--help"]
     try:
         lesson_path(args.number)
     except ValueError as exc:
@@ -23,7 +28,10 @@ def _cmd_lesson(args: argparse.Namespace, rest: list[str]) -> int:
         return 2
     argv = ["--out", str(args.out), *(["--quick"] if args.quick else []), *rest]
     module = load_lesson(args.number)
-    result = module.main(argv)
+    try:
+        result = module.main(argv)
+    except SystemExit as exc:  # the lesson's argparse exits on --help or a bad option
+        return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
     return int(result or 0)
 
 
@@ -72,11 +80,20 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", required=True)
 
-    p = sub.add_parser("lesson", help="run lesson N (1-6); extra options go to the lesson")
-    p.add_argument("number", type=int, help="lesson number, e.g. 1 for 01_neuron_and_layer")
+    p = sub.add_parser(
+        "lesson",
+        help="run lesson N (1-6); extra options go to the lesson",
+        # NOTE: -h/--help is handled by hand so that `glassml lesson 6 --help` shows the lesson's
+        # own options (e.g. --w1) rather than only the CLI's.
+        add_help=False,
+    )
+    p.add_argument(
+        "number", type=int, nargs="?", help="lesson number, e.g. 1 for 01_neuron_and_layer"
+    )
+    p.add_argument("-h", "--help", action="store_true", help="show this help (or lesson N's)")
     p.add_argument("--out", type=Path, default=Path("outputs"), help="folder for figures")
     p.add_argument("--quick", action="store_true", help="smaller settings (seconds)")
-    p.set_defaults(func=_cmd_lesson)
+    p.set_defaults(func=_cmd_lesson, lesson_parser=p)
 
     p = sub.add_parser("tour", help="run every lesson in order into one folder")
     p.add_argument("--out", type=Path, default=Path("outputs"), help="folder (default outputs/)")
