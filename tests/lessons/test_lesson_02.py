@@ -2,26 +2,16 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
-
 from glassml.cli import main
-from glassml.lessons import lesson_path
+from tests.lessons import assert_figures_written, run_lesson_by_path
 
 FIGURES = ("xor_loss.png", "xor_decision_boundaries.png", "digits_predictions.png")
 
 
 def test_lesson_02_runs_by_path(tmp_path):
-    proc = subprocess.run(
-        [sys.executable, str(lesson_path(2)), "--out", str(tmp_path), "--quick"],
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=120,
-    )
+    proc = run_lesson_by_path(2, tmp_path)
     assert proc.returncode == 0, proc.stderr
-    for name in FIGURES:
-        assert (tmp_path / name).stat().st_size > 0
+    assert_figures_written(tmp_path, FIGURES)
     assert "all four correct: True" in proc.stdout
     assert "test accuracy" in proc.stdout
     assert "epoch/s" not in proc.stderr  # --quick shows no progress bar

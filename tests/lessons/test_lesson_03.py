@@ -2,29 +2,20 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
-
 import numpy as np
 
 from glassml.cli import main
-from glassml.lessons import lesson_path, load_lesson
+from glassml.lessons import load_lesson
 from glassml.optim import minimize, rosenbrock_gradient
+from tests.lessons import assert_figures_written, run_lesson_by_path
 
 FIGURES = ("optimizer_comparison.png", "optimizer_network_losses.png")
 
 
 def test_lesson_03_runs_by_path(tmp_path):
-    proc = subprocess.run(
-        [sys.executable, str(lesson_path(3)), "--out", str(tmp_path), "--quick"],
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=120,
-    )
+    proc = run_lesson_by_path(3, tmp_path)
     assert proc.returncode == 0, proc.stderr
-    for name in FIGURES:
-        assert (tmp_path / name).stat().st_size > 0
+    assert_figures_written(tmp_path, FIGURES)
     assert "The Rosenbrock race" in proc.stdout and "same network" in proc.stdout
 
 
