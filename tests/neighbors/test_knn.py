@@ -86,7 +86,8 @@ def test_data_far_from_the_origin_keeps_its_digits():
     ("n_cols", "k"), [(3, 3), (100, 5), (640, 5), (1000, 1), (1000, 5), (1001, 25), (5000, 7)]
 )
 def test_k_smallest_equals_a_stable_full_sort(n_cols, k):
-    # Covers the short-row fallback (n_cols < 128·k), whole blocks, and a leftover block.
+    # Covers rows shorter than GROUPS (exact k-th value as threshold), whole groups, and
+    # leftover columns past the last full row of groups.
     rng = np.random.default_rng(n_cols + k)
     S = rng.normal(size=(40, n_cols))
     np.testing.assert_array_equal(k_smallest(S, k), np.argsort(S, axis=1, kind="stable")[:, :k])
@@ -108,7 +109,7 @@ def test_equidistant_neighbours_come_in_training_order():
 
 @pytest.mark.parametrize(("k", "n_train"), [(1, 300), (2, 2000), (5, 2000), (8, 300), (8, 2000)])
 def test_predictions_and_probabilities_match_sklearn_brute(k, n_train):
-    # n_train=300 takes k_smallest's short-row path, 2000 its block path (with a leftover).
+    # n_train=300 and 2000: groups of 2 and 15 columns, each with leftover columns.
     X, y, Q = _data(n_train=n_train)
     labels = np.array(["red", "green", "blue"])[y]
     ours = KNNClassifier(n_neighbors=k).fit(X, labels)
@@ -130,7 +131,7 @@ def test_k_equal_to_n_samples_uses_every_point():
 
 
 def test_tiny_tiles_give_the_same_answer(monkeypatch):
-    # Tiles of 7 queries × 50 training points (blocks of 8): 300 training points make a first
+    # Tiles of 7 queries × 50 training points (8 groups): 300 training points make a first
     # tile of 50 and five more, so the threshold-and-merge path runs many times.
     X, y, Q = _data()
     whole = KNNClassifier(n_neighbors=5).fit(X, y)
@@ -138,19 +139,19 @@ def test_tiny_tiles_give_the_same_answer(monkeypatch):
     expected_dist, expected_ind = whole.kneighbors(Q)
     monkeypatch.setattr(knn_module, "TILE_ROWS", 7)
     monkeypatch.setattr(knn_module, "TILE_COLS", 50)
-    monkeypatch.setattr(knn_module, "BLOCK", 8)
+    monkeypatch.setattr(knn_module, "GROUPS", 8)
     assert len(whole._chunks(len(Q), n_workers=1)) == 29
     np.testing.assert_array_equal(whole.predict_proba(Q), expected_proba)
     dist, ind = whole.kneighbors(Q)
     np.testing.assert_array_equal(ind, expected_ind)
-    # BLAS may sum a 7-row product differently from a 128-row one: last-bit differences.
+    # BLAS may sum a 7-row product differently from a 64-row one: last-bit differences.
     np.testing.assert_allclose(dist, expected_dist, rtol=1e-14, atol=0)
 
 
 @pytest.mark.parametrize(("n_train", "k", "tile"), [(300, 5, 50), (1000, 3, 64), (999, 9, 100)])
 def test_nearest_in_tiles_equals_a_stable_full_sort(monkeypatch, n_train, k, tile):
     monkeypatch.setattr(knn_module, "TILE_COLS", tile)
-    monkeypatch.setattr(knn_module, "BLOCK", 4)
+    monkeypatch.setattr(knn_module, "GROUPS", 4)
     rng = np.random.default_rng(n_train)
     # Few distinct values: many exact ties, which must resolve to the lower index.
     Q_aug = np.c_[rng.integers(-2, 3, size=(30, 3)), np.ones(30)].astype(float)
@@ -176,7 +177,8 @@ def test_threaded_and_single_threaded_predictions_agree(monkeypatch):
     X, y, Q = _data(n_train=2000, n_test=600)  # 1.2M pairs: enough work to use threads
     knn = KNNClassifier(n_neighbors=5).fit(X, y)
     monkeypatch.setattr(knn_module, "_n_workers", lambda: 3)
-    assert len(knn._chunks(len(Q), 3)) == 5  # 128-query chunks spread over 3 threads
+    # TILE_ROWS-query chunks spread over 3 threads
+    assert len(knn._chunks(len(Q), 3)) == -(-len(Q) // knn_module.TILE_ROWS) > 3
     threaded = knn.kneighbors(Q)
     monkeypatch.setattr(knn_module, "_n_workers", lambda: 1)
     single = knn.kneighbors(Q)
@@ -266,17 +268,17 @@ def test_failed_refit_leaves_the_fitted_model_unchanged(X, y, params):
     n_train=st.integers(1, 300),
     k_frac=st.floats(0, 1),
     tile=st.integers(1, 64),
-    block=st.integers(1, 16),
+    groups=st.integers(1, 16),
     seed=st.integers(0, 2**16),
 )
-def test_nearest_in_tiles_property(n_rows, n_train, k_frac, tile, block, seed):
+def test_nearest_in_tiles_property(n_rows, n_train, k_frac, tile, groups, seed):
     k = 1 + int(k_frac * (n_train - 1))
     rng = np.random.default_rng(seed)
     Q_aug = np.c_[rng.integers(-2, 3, size=(n_rows, 2)), np.ones(n_rows)].astype(float)
     XT_aug = rng.integers(-2, 3, size=(3, n_train)).astype(float)  # many exact ties
     with (
         mock.patch.object(knn_module, "TILE_COLS", tile),
-        mock.patch.object(knn_module, "BLOCK", block),
+        mock.patch.object(knn_module, "GROUPS", groups),
     ):
         values, indices = knn_module.nearest_in_tiles(Q_aug, XT_aug, k)
     S = Q_aug @ XT_aug

@@ -18,16 +18,84 @@ from glassml._validation import check_positive
 __all__ = ["KNNClassifier", "k_smallest", "nearest_in_tiles"]
 
 #: Queries per tile of the distance matrix.
-TILE_ROWS = 128
-#: Training points per tile: 128 × 4096 float64 = 4 MiB, small enough to stay in cache.
-TILE_COLS = 4096
-#: Block length of :func:`k_smallest`'s pruning pass.
-BLOCK = 128
+TILE_ROWS = 64
+#: Training points per tile: 64 × 8192 float64 = 4 MiB, small enough to stay in cache.
+TILE_COLS = 8192
+#: The columns of a tile are dealt into this many groups for pruning (see :func:`k_smallest`).
+GROUPS = 128
 #: At most this many threads search at once (each holds one tile).
 MAX_WORKERS = 4
 
 
-def k_smallest(S: np.ndarray, k: int, block: int | None = None) -> np.ndarray:
+def _merge_tile(
+    best: np.ndarray, best_idx: np.ndarray, S: np.ndarray, offset: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Merge one tile ``S`` (training columns ``offset, offset + 1, …``) into the k best.
+
+    Parameters
+    ----------
+    best : ndarray of shape (m, k)
+        The k smallest values seen so far in each row, ascending; ``+inf`` where fewer than k
+        columns have been seen.
+    best_idx : ndarray of shape (m, k)
+        Their column indices.
+    S : ndarray of shape (m, width)
+        The next tile.
+    offset : int
+        Index of the tile's first column.
+
+    Returns
+    -------
+    best, best_idx : ndarrays of shape (m, k)
+        The k smallest of the old best and the tile; equal values in column order.
+
+    Notes
+    -----
+    Only entries ``<= t`` can enter the best k, where ``t`` is the k-th best value so far.
+    Before that exists (first tile) ``t`` comes from the tile itself: deal its columns into
+    :data:`GROUPS` groups (column j into group ``j mod GROUPS``) and take the k-th smallest of
+    the group minima — those k minima are k entries ``<= t``, so ``t`` bounds the k-th smallest
+    from above. Either way, the entries ``<= t`` (usually about k per row) lie in the groups
+    whose minimum is ``<= t``: only those few groups are read again, and only their candidates
+    are sorted. One pass over the tile computes the group minima; nothing is sorted whole.
+    """
+    m, k = best.shape
+    width = S.shape[1]
+    per_group = width // GROUPS
+    n_grid = per_group * GROUPS
+    grid = S[:, :n_grid].reshape(m, per_group, GROUPS)  # grid[r, i, g] = S[r, i·GROUPS + g]
+    # NOTE: strided groups, not blocks of adjacent columns: the minimum over axis 1 runs as
+    # long vectorised loops over GROUPS columns, ~1.5× faster than many short ones over axis 2.
+    group_min = grid.min(axis=1, initial=np.inf)  # (m, GROUPS), one sequential pass
+    t = best[:, -1]
+    if np.isinf(t[0]):  # no k-th best yet: bound it from this tile (every row alike)
+        if per_group and GROUPS >= k:
+            t = np.partition(group_min, k - 1, axis=1)[:, k - 1]
+        elif width >= k:  # too few groups: the exact k-th smallest
+            t = np.partition(S, k - 1, axis=1)[:, k - 1]
+    # NOTE: 1-D flatnonzero is ~30× faster than 2-D nonzero; recover (row, col) by divmod.
+    rows, group = np.divmod(np.flatnonzero(group_min <= t[:, None]), GROUPS)
+    members = grid[rows, :, group]  # (n_groups_kept, per_group), only the groups that can hit
+    hit = np.flatnonzero(members <= t[rows, None])
+    i, j = np.divmod(hit, max(per_group, 1))
+    rows, cols, vals = rows[i], j * GROUPS + group[i], members.ravel()[hit]
+    if n_grid < width:  # the last columns, fewer than GROUPS, are not in the grid: check all
+        rest = S[:, n_grid:]
+        r, c = np.divmod(np.flatnonzero(rest <= t[:, None]), width - n_grid)
+        rows = np.concatenate([rows, r])
+        cols = np.concatenate([cols, n_grid + c])
+        vals = np.concatenate([vals, rest[r, c]])
+    all_rows = np.concatenate([np.repeat(np.arange(m), k), rows])
+    all_vals = np.concatenate([best.ravel(), vals])
+    all_idx = np.concatenate([best_idx.ravel(), offset + cols])
+    order = np.lexsort((all_idx, all_vals, all_rows))  # by row, value, then column
+    counts = k + np.bincount(rows, minlength=m)
+    first = np.cumsum(counts) - counts  # where each row starts in ``order``
+    keep = order[first[:, None] + np.arange(k)]  # (m, k)
+    return all_vals[keep], all_idx[keep]
+
+
+def k_smallest(S: np.ndarray, k: int) -> np.ndarray:
     """Column indices of the ``k`` smallest entries of each row of ``S``, smallest first.
 
     Parameters
@@ -36,8 +104,6 @@ def k_smallest(S: np.ndarray, k: int, block: int | None = None) -> np.ndarray:
         Finite values, ``n_cols >= k``.
     k : int
         How many to keep, ``1 <= k <= n_cols``.
-    block : int, optional
-        Block length of the pruning pass (default :data:`BLOCK`; see Notes).
 
     Returns
     -------
@@ -46,46 +112,17 @@ def k_smallest(S: np.ndarray, k: int, block: int | None = None) -> np.ndarray:
 
     Notes
     -----
-    The row is not sorted: cut it into blocks and take each block's minimum (one fast,
-    sequential pass); the k-th smallest of those minima, ``t``, bounds the k-th smallest entry
-    from above, because those k minima are k entries ``<= t``. Only entries ``<= t`` — usually
-    about k of them — are candidates, and only they are sorted. Like ``np.argpartition`` this
-    is O(n) per row, but it reads memory in order where ``argpartition`` jumps around, which
-    made it 3-4× faster on rows of 100 000.
+    The row is not sorted. Its columns are dealt into :data:`GROUPS` groups and the k-th
+    smallest group minimum ``t`` bounds the k-th smallest entry from above; only entries
+    ``<= t`` — usually about k of them, found by re-reading only the groups whose minimum is
+    ``<= t`` — are sorted. Like ``np.argpartition`` this is O(n) per row, but it reads memory
+    in order where ``argpartition`` jumps around: ~10× faster on 64 rows of 100 000 (6 ms against
+    77 ms), and it returns the k in order.
     """
-    block = BLOCK if block is None else block
     n_rows, n_cols = S.shape
-    n_blocks = n_cols // block
-    if n_blocks < k:  # short rows: take the exact k-th smallest as the threshold
-        t = np.partition(S, k - 1, axis=1)[:, k - 1]
-    else:
-        n_full = n_blocks * block
-        block_min = S[:, :n_full].reshape(n_rows, n_blocks, block).min(axis=2)  # (rows, blocks)
-        if n_full < n_cols:  # the leftover columns form one more, shorter block
-            block_min = np.column_stack([block_min, S[:, n_full:].min(axis=1)])
-        t = np.partition(block_min, k - 1, axis=1)[:, k - 1]  # upper bound on the k-th smallest
-    # NOTE: 1-D flatnonzero is ~30× faster than 2-D nonzero; recover (row, col) by divmod.
-    flat = np.flatnonzero(S <= t[:, None])  # candidates, row by row, columns ascending
-    rows, cols = np.divmod(flat, n_cols)
-    order = np.lexsort((S.ravel()[flat], rows))  # by row, then value; stable for ties
-    n_candidates = np.bincount(rows, minlength=n_rows)  # >= k in every row
-    first = np.cumsum(n_candidates) - n_candidates
-    return cols[order[first[:, None] + np.arange(k)]]
-
-
-def _merge(
-    best: np.ndarray, best_idx: np.ndarray, rows: np.ndarray, vals: np.ndarray, idx: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """Keep, per row, the k smallest of the current best (m, k) and new (row, value, index)."""
-    m, k = best.shape
-    all_rows = np.concatenate([np.repeat(np.arange(m), k), rows])
-    all_vals = np.concatenate([best.ravel(), vals])
-    all_idx = np.concatenate([best_idx.ravel(), idx])
-    order = np.lexsort((all_idx, all_vals, all_rows))  # by row, value, then training index
-    counts = k + np.bincount(rows, minlength=m)
-    first = np.cumsum(counts) - counts
-    keep = order[first[:, None] + np.arange(k)]  # (m, k)
-    return all_vals[keep], all_idx[keep]
+    # Nothing seen yet: k placeholders of value +inf and index n_cols, sorted after any entry.
+    best, best_idx = np.full((n_rows, k), np.inf), np.full((n_rows, k), n_cols)
+    return _merge_tile(best, best_idx, S, offset=0)[1]
 
 
 def nearest_in_tiles(
@@ -111,26 +148,19 @@ def nearest_in_tiles(
 
     Notes
     -----
-    ``S`` is never held whole: the first tile of training columns gives every row a
-    provisional k nearest (:func:`k_smallest`) and a threshold, the k-th best value so far.
-    Each next tile of :data:`TILE_COLS` columns is one small matrix product whose result stays
-    in cache; only its entries ``<=`` the threshold — few, once the threshold is good — are
-    merged into the best k. A product of thin (n_features + 1)-deep matrices is limited by
-    writing its output, so keeping the output in cache makes it 3-4× faster than one large
-    product.
+    ``S`` is never held whole. Each tile of :data:`TILE_COLS` training columns is one small
+    matrix product whose result stays in cache; the first tile gives every row a provisional
+    k nearest and a threshold, the k-th best value so far, and later tiles contribute only
+    their entries ``<=`` it — found without sorting (:func:`_merge_tile`). A product of thin
+    (n_features + 1)-deep matrices is limited by writing its output, so keeping the output in
+    cache makes it 3-4× faster than one large product.
     """
-    n_train = XT_aug.shape[1]
-    width = min(n_train, max(TILE_COLS, BLOCK * k))  # the first tile must hold >= k blocks
-    S = Q_aug @ XT_aug[:, :width]
-    best_idx = k_smallest(S, k)
-    best = np.take_along_axis(S, best_idx, axis=1)
-    for start in range(width, n_train, TILE_COLS):
+    m, n_train = Q_aug.shape[0], XT_aug.shape[1]
+    # Before the first tile there is no k-th best: placeholders +inf, indices past the end.
+    best, best_idx = np.full((m, k), np.inf), np.full((m, k), n_train)
+    for start in range(0, n_train, TILE_COLS):
         S = Q_aug @ XT_aug[:, start : start + TILE_COLS]  # (m, tile)
-        # NOTE: 1-D flatnonzero is much faster than 2-D nonzero; (row, col) come by divmod.
-        flat = np.flatnonzero(S <= best[:, -1:])
-        if flat.size:
-            rows, cols = np.divmod(flat, S.shape[1])
-            best, best_idx = _merge(best, best_idx, rows, S.ravel()[flat], cols + start)
+        best, best_idx = _merge_tile(best, best_idx, S, start)
     return best, best_idx
 
 
@@ -147,6 +177,16 @@ def _n_workers() -> int:
     except AttributeError:  # not on Linux
         n_cpus = os.cpu_count() or 1
     return max(1, min(n_cpus, MAX_WORKERS))
+
+
+@functools.cache
+def _pool() -> ThreadPoolExecutor:
+    """The threads of :meth:`KNNClassifier.predict`, started once (a new pool costs ~0.5 ms)."""
+    return ThreadPoolExecutor(max_workers=_n_workers(), thread_name_prefix="glassml-knn")
+
+
+# NOTE: a forked child inherits the pool object but not its threads; it must start its own.
+os.register_at_fork(after_in_child=_pool.cache_clear)
 
 
 class KNNClassifier(ClassifierMixin, BaseEstimator):
@@ -186,8 +226,8 @@ class KNNClassifier(ClassifierMixin, BaseEstimator):
     **Neighbours** (:func:`nearest_in_tiles`). ``S`` is computed in cache-sized tiles of
     :data:`TILE_ROWS` queries × :data:`TILE_COLS` training points and never held whole: the
     first tile gives each query a provisional k nearest and a threshold (the k-th best so far);
-    later tiles contribute only their entries below it. The k smallest of a tile are found
-    by :func:`k_smallest` in O(n) without sorting. Among *equidistant* points the one with the
+    later tiles contribute only their entries below it, found in O(n) without sorting
+    (:func:`k_smallest` is the one-tile case). Among *equidistant* points the one with the
     lower training index comes first.
 
     **Vote and tie rule.** Each neighbour casts one vote; ``predict_proba`` is the vote share
@@ -197,10 +237,10 @@ class KNNClassifier(ClassifierMixin, BaseEstimator):
     gives the same answer.
 
     **Memory and threads.** Queries are processed in chunks of :data:`TILE_ROWS`, which run
-    in up to :data:`MAX_WORKERS` threads (as many as there are CPUs), each with a
-    single-threaded BLAS, as scikit-learn does. A thread holds one 4 MiB tile at a time and
-    returns only its (m, k) result, so the extra memory of :meth:`predict` is a few MiB per
-    thread plus the (n_queries, k) answer, however many queries there are.
+    in up to :data:`MAX_WORKERS` threads (as many as there are CPUs; one pool, started on first
+    use), each with a single-threaded BLAS, as scikit-learn does. A thread holds one 4 MiB
+    tile at a time and returns only its (m, k) result, so the extra memory of :meth:`predict`
+    is a few MiB per thread plus the (n_queries, k) answer, however many queries there are.
 
     Examples
     --------
@@ -285,8 +325,7 @@ class KNNClassifier(ClassifierMixin, BaseEstimator):
             if n_workers == 1 or len(chunks) == 1:
                 results = [one_chunk(rows) for rows in chunks]
             else:
-                with ThreadPoolExecutor(max_workers=min(n_workers, len(chunks))) as pool:
-                    results = list(pool.map(one_chunk, chunks))
+                results = list(_pool().map(one_chunk, chunks))
         d2 = np.concatenate([r[0] for r in results])
         idx = np.concatenate([r[1] for r in results])
         return d2, idx
