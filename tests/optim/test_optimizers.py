@@ -314,6 +314,24 @@ def test_huge_but_finite_gradients_are_accepted():
     np.testing.assert_allclose(w, -3.0, rtol=1e-6)
 
 
+def test_non_finite_anywhere_in_a_large_float32_gradient_is_caught():
+    # the check reduces with max and min: NaN and ±inf must be found at any position
+    w = np.zeros(1001, dtype=np.float32)
+    for position in (0, 500, 1000):
+        for bad in (np.nan, np.inf, -np.inf):
+            g = np.ones(1001, dtype=np.float32)
+            g[position] = bad
+            with pytest.raises(ValueError, match="contains NaN or infinity"):
+                SGD(learning_rate=0.1).step([w], [g])
+    np.testing.assert_array_equal(w, 0.0)
+
+
+def test_empty_parameter_arrays_are_updated_without_error():
+    w = np.zeros((0, 3))
+    Adam(learning_rate=0.1).step([w], [np.zeros((0, 3))])
+    assert w.shape == (0, 3)
+
+
 def test_repr_names_the_hyperparameters():
     assert repr(Adam(learning_rate=0.001)) == (
         "Adam(learning_rate=0.001, beta1=0.9, beta2=0.999, eps=1e-08)"
