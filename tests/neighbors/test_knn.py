@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import signal
 from unittest import mock
 
 import numpy as np
@@ -184,6 +186,20 @@ def test_threaded_and_single_threaded_predictions_agree(monkeypatch):
     single = knn.kneighbors(Q)
     np.testing.assert_array_equal(threaded[1], single[1])
     np.testing.assert_allclose(threaded[0], single[0], rtol=1e-14)
+
+
+def test_predict_works_in_a_forked_child():
+    # The thread pool is started once per process; a forked child inherits the pool object but
+    # not its threads, so it must start its own (a stale pool would hang).
+    X, y, Q = _data(n_train=2000, n_test=600)  # enough work to use the thread pool
+    knn = KNNClassifier(n_neighbors=5).fit(X, y)
+    expected = knn.predict(Q)  # the parent's pool now exists
+    pid = os.fork()
+    if pid == 0:  # the child
+        signal.alarm(20)  # a hang ends the child, not the test run
+        os._exit(0 if np.array_equal(knn.predict(Q), expected) else 1)
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
 
 
 # --- bad input -------------------------------------------------------------------------------

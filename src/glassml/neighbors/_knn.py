@@ -186,7 +186,8 @@ def _pool() -> ThreadPoolExecutor:
 
 
 # NOTE: a forked child inherits the pool object but not its threads; it must start its own.
-os.register_at_fork(after_in_child=_pool.cache_clear)
+if hasattr(os, "register_at_fork"):  # POSIX only; Windows has no fork
+    os.register_at_fork(after_in_child=_pool.cache_clear)
 
 
 class KNNClassifier(ClassifierMixin, BaseEstimator):
