@@ -536,3 +536,20 @@ def test_any_valid_hyperparameters_follow_the_seed_formula(lr, beta1, beta2, eps
             ours.step([w], [g])
             ref = seed_opt.update(ref, [g])
         np.testing.assert_allclose(w, ref[0], rtol=1e-12, atol=1e-12, err_msg=repr(ours))
+
+
+@pytest.mark.parametrize("make", ALL_FIVE, ids=FIVE_IDS)
+def test_numpy_scalar_hyperparameters_keep_float32_arithmetic_in_float32(make):
+    # A float64 NumPy scalar would promote float32 arithmetic to float64 (NEP 50): slower, and
+    # rounded differently. Hyperparameters are stored as Python floats, so both give equal bits.
+    plain = make()
+    as_numpy = type(plain)(**{k: np.float64(v) for k, v in plain._hyperparameters().items()})
+    assert all(type(v) is float for v in as_numpy._hyperparameters().values())
+    rng = np.random.default_rng(3)
+    a = rng.standard_normal((50, 40)).astype(np.float32)
+    b = a.copy()
+    for _ in range(5):
+        g = rng.standard_normal(a.shape).astype(np.float32)
+        plain.step([a], [g])
+        as_numpy.step([b], [g])
+    np.testing.assert_array_equal(a, b)

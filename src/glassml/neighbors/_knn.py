@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import functools
-import os
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
@@ -13,6 +11,7 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, check_X_y, validate_data
 from threadpoolctl import ThreadpoolController
 
+from glassml._threads import available_cpus, thread_pool
 from glassml._validation import check_positive
 
 __all__ = ["KNNClassifier", "k_smallest", "nearest_in_tiles"]
@@ -172,22 +171,7 @@ def _threadpools() -> ThreadpoolController:
 
 def _n_workers() -> int:
     """Threads for predict: the CPUs this process may use, at most :data:`MAX_WORKERS`."""
-    try:
-        n_cpus = len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        n_cpus = os.cpu_count() or 1
-    return max(1, min(n_cpus, MAX_WORKERS))
-
-
-@functools.cache
-def _pool() -> ThreadPoolExecutor:
-    """The threads of :meth:`KNNClassifier.predict`, started once (a new pool costs ~0.5 ms)."""
-    return ThreadPoolExecutor(max_workers=_n_workers(), thread_name_prefix="glassml-knn")
-
-
-# NOTE: a forked child inherits the pool object but not its threads; it must start its own.
-if hasattr(os, "register_at_fork"):  # POSIX only; Windows has no fork
-    os.register_at_fork(after_in_child=_pool.cache_clear)
+    return max(1, min(available_cpus(), MAX_WORKERS))
 
 
 class KNNClassifier(ClassifierMixin, BaseEstimator):
@@ -326,7 +310,7 @@ class KNNClassifier(ClassifierMixin, BaseEstimator):
             if n_workers == 1 or len(chunks) == 1:
                 results = [one_chunk(rows) for rows in chunks]
             else:
-                results = list(_pool().map(one_chunk, chunks))
+                results = list(thread_pool(n_workers).map(one_chunk, chunks))
         d2 = np.concatenate([r[0] for r in results])
         idx = np.concatenate([r[1] for r in results])
         return d2, idx
