@@ -7,7 +7,7 @@ was expected and what was given. Array checks reuse :mod:`sklearn.utils.validati
 from __future__ import annotations
 
 import numbers
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
@@ -31,6 +31,7 @@ def check_scalar_number(
     if isinstance(value, bool) or not isinstance(value, kind):
         expected = "an int" if integer else "a real number"
         raise TypeError(f"{name} must be {expected}, got {value!r} of type {type(value).__name__}.")
+    value = cast(float, value)  # NOTE: numbers.Real has no comparison operators in typeshed
     if not np.isfinite(value):
         raise ValueError(f"{name} must be finite, got {value!r}.")
     bad_low = low is not None and (value < low if include_low else value <= low)
