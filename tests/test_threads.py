@@ -89,3 +89,22 @@ def test_a_forked_child_starts_its_own_threads():
         os._exit(0 if results.tolist() == [1.0, 2.0] else 1)
     _, status = os.waitpid(pid, 0)
     assert os.waitstatus_to_exitcode(status) == 0
+
+
+def test_a_call_from_a_pool_thread_runs_its_shares_there_instead_of_waiting_on_the_pool():
+    # with one pool thread, a worker that queued work behind itself and waited would hang
+    done = []
+
+    def inner(share: int) -> None:
+        done.append((share, threading.get_ident()))
+
+    def outer(share: int) -> None:
+        if share == 1:  # runs in the pool's only thread
+            run_on_threads(inner, [10, 11])
+
+    caller = threading.Thread(target=run_on_threads, args=(outer, [0, 1]), daemon=True)
+    caller.start()
+    caller.join(timeout=20)
+    assert not caller.is_alive(), "deadlock: a pool thread waited on its own pool"
+    assert sorted(share for share, _ in done) == [10, 11]
+    assert len({ident for _, ident in done}) == 1

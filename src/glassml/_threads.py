@@ -10,11 +10,14 @@ from __future__ import annotations
 import contextvars
 import functools
 import os
+import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor, wait
 from typing import Any
 
 __all__ = ["available_cpus", "run_on_threads", "thread_pool"]
+
+_PREFIX = "glassml-worker"
 
 
 def available_cpus() -> int:
@@ -28,7 +31,7 @@ def available_cpus() -> int:
 @functools.cache
 def thread_pool(max_workers: int) -> ThreadPoolExecutor:
     """A pool of ``max_workers`` threads, started on first use and kept for the process."""
-    return ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="glassml")
+    return ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix=_PREFIX)
 
 
 # NOTE: a forked child inherits the pool objects but not their threads; it must start its own.
@@ -41,9 +44,10 @@ def run_on_threads(fn: Callable[[Any], object], shares: Sequence[Any]) -> None:
 
     Each worker runs in a copy of the caller's context, so settings kept in context variables
     (such as ``np.errstate``) hold there too. Returns when every call has finished; the first
-    exception raised by any of them is re-raised.
+    exception raised by any of them is re-raised. Called from a pool thread, it runs every share
+    there, one after another: a pool thread waiting on its own pool could wait forever.
     """
-    if len(shares) <= 1:
+    if len(shares) <= 1 or threading.current_thread().name.startswith(_PREFIX):
         for share in shares:
             fn(share)
         return
