@@ -36,6 +36,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from glassml._threads import available_cpus, run_on_threads
+
 #: Leaf marker in ``children_left`` / ``children_right`` (as in scikit-learn's ``tree_``).
 TREE_LEAF = -1
 #: ``feature`` of a leaf and ``threshold`` of a leaf (as in scikit-learn's ``tree_``).
@@ -104,24 +106,78 @@ class Tree:
     def apply(self, X: np.ndarray) -> np.ndarray:
         """Index of the leaf each row of ``X`` (shape ``(n_samples, n_features)``) ends in.
 
-        All samples descend together, one level per step, so the Python loop runs at most
-        ``max_depth`` times whatever the number of samples; samples that reached a leaf drop
-        out of the active set.
+        All samples descend together, one level per step, so the Python loop runs about
+        ``max_depth`` times whatever the number of samples. Each step is four array operations
+        on the node "keys" ``2·node + (went right)``: look up the tested feature, read it,
+        compare with the threshold, look up the child. A leaf is its own child (with threshold
+        +inf), so samples that have arrived simply stay; every :data:`APPLY_LEVELS` steps they
+        are taken out, so a sample never costs much more than the length of its own path.
+
+        Samples are processed in blocks of :data:`APPLY_BLOCK` rows, which keeps every
+        temporary array in the CPU cache, and the blocks are shared among threads.
         """
         X = np.ascontiguousarray(X)
-        n_features = X.shape[1]
-        flat = X.reshape(-1)
-        children = np.stack([self.children_left, self.children_right], axis=1).reshape(-1)
-        internal = self.children_left != TREE_LEAF
-        node = np.zeros(X.shape[0], dtype=np.intp)
-        active = np.arange(X.shape[0]) if internal[0] else node[:0]
-        while active.shape[0]:
-            at = node[active]
-            x = flat[active * n_features + self.feature[at]]  # X[active, feature[at]]
-            child = children[2 * at + (x > self.threshold[at])]  # left if x <= threshold
-            node[active] = child
-            active = active[internal[child]]
-        return node
+        n = X.shape[0]
+        leaf = self.children_left == TREE_LEAF
+        node = np.arange(self.node_count)
+        # NOTE: tables indexed by key = 2·node + (x > threshold), so one gather finds the child
+        feature = np.repeat(np.where(leaf, 0, self.feature), 2)
+        threshold = np.repeat(np.where(leaf, np.inf, self.threshold), 2)
+        child = 2 * np.stack(
+            [np.where(leaf, node, self.children_left), np.where(leaf, node, self.children_right)],
+            axis=1,
+        ).reshape(-1)
+        tables = feature, threshold, child, np.repeat(leaf, 2)
+        out = np.empty(n, dtype=np.intp)
+        blocks = [slice(a, min(a + APPLY_BLOCK, n)) for a in range(0, n, APPLY_BLOCK)]
+        n_threads = min(available_cpus(), MAX_THREADS, len(blocks))
+
+        def descend_blocks(share: list[slice]) -> None:
+            for rows in share:
+                _descend(X[rows], tables, self.max_depth, out[rows])
+
+        run_on_threads(descend_blocks, [blocks[w::n_threads] for w in range(n_threads)])
+        return out
+
+
+#: Rows per block in :meth:`Tree.apply` (16384 rows: every temporary is 128 KiB).
+APPLY_BLOCK = 16384
+#: :meth:`Tree.apply` takes samples that reached their leaf out every this many levels.
+APPLY_LEVELS = 8
+#: At most this many threads share one :meth:`Tree.apply`.
+MAX_THREADS = 4
+
+
+def _descend(
+    X: np.ndarray,
+    tables: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
+    max_depth: int,
+    out: np.ndarray,
+) -> None:
+    """Write into ``out`` the leaf each row of ``X`` reaches (see :meth:`Tree.apply`)."""
+    feature, threshold, child, is_leaf = tables
+    flat = X.reshape(-1)
+    rows = np.arange(X.shape[0])
+    base = rows * X.shape[1]  # where each row starts in flat
+    key = np.zeros(X.shape[0], dtype=np.intp)  # 2 · node; everyone starts at the root
+    depth = 0
+    while True:
+        # after max_depth steps all are at leaves (at least one step: always progress)
+        steps = max(1, min(APPLY_LEVELS, max_depth - depth))
+        depth += steps
+        for _ in range(steps):
+            column = feature[key]
+            column += base
+            key += flat[column] > threshold[key]  # right child if x > threshold
+            key = child[key]
+        done = is_leaf[key]
+        if done.all():
+            out[rows] = key >> 1
+            return
+        if done.any():
+            out[rows[done]] = key[done] >> 1
+            going = ~done
+            rows, base, key = rows[going], base[going], key[going]
 
 
 def node_impurity(counts: np.ndarray, criterion: str) -> np.ndarray:

@@ -199,8 +199,9 @@ class DecisionTreeClassifier(ClassifierMixin, BaseEstimator):
         ndarray of shape (n_samples,)
             Labels from ``classes_``.
         """
-        proba = self.predict_proba(X)  # validates first: NotFittedError before classes_ use
-        return self.classes_[np.argmax(proba, axis=1)]
+        leaves = self.apply(X)  # validates first: NotFittedError before tree_ is touched
+        # the majority class of every node, once, then one lookup per sample
+        return self.classes_[np.argmax(self.tree_.value, axis=1)][leaves]
 
     def get_depth(self) -> int:
         """Depth of the tree: the longest root-to-leaf path (a single leaf has depth 0)."""
