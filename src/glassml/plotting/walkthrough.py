@@ -97,6 +97,38 @@ def draw_computation_graph(ax: Any, t: BackpropTrace) -> None:
     boxes = {name: _node_lines(t, name) for name in _LAYOUT}
     half_h = {name: (0.2 + _LINE * len(lines)) / 2 for name, lines in boxes.items()}
 
+    _draw_edges(ax, t, half_h)
+    _draw_boxes(ax, t, boxes, half_h)
+    _draw_backward_note(ax, t)
+
+
+def plot_computation_graph(t: BackpropTrace, title: str | None = None) -> Any:
+    """A figure of the computation graph of ``t`` (see :func:`draw_computation_graph`).
+
+    Parameters
+    ----------
+    t : BackpropTrace
+        The traced numbers.
+    title : str, optional
+        Figure title; by default the inputs and the loss before → after the update.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    fig, ax = plt.subplots(figsize=(13.5, 4.2))
+    draw_computation_graph(ax, t)
+    if title is None:
+        title = (
+            f"Backprop through x → ReLU → σ → BCE   (x = {t.x:g}, y = {t.y:g})   "
+            f"loss {t.loss:.4f} → {t.loss_new:.4f} after one step"
+        )
+    ax.set_title(title, fontsize=12)
+    return fig
+
+
+def _draw_edges(ax: Any, t: BackpropTrace, half_h: dict[str, float]) -> None:
+    """The arrows of the graph, greyed where a closed ReLU passes no gradient."""
     for src, dst, label in _EDGES:
         (x0, y0), (x1, y1) = _LAYOUT[src][:2], _LAYOUT[dst][:2]
         if y0 == y1:  # along the main chain
@@ -138,6 +170,9 @@ def draw_computation_graph(ax: Any, t: BackpropTrace) -> None:
                     color=_MUTED,
                 )
 
+
+def _draw_boxes(ax: Any, t: BackpropTrace, boxes: dict[str, Any], half_h: dict[str, float]) -> None:
+    """One rounded box per node with its lines of text (name, value, gradient, update)."""
     for name, (cx, cy, kind, _) in _LAYOUT.items():
         lines = boxes[name]
         face = {"input": "#f0f0f0", "param": "#fff4d6", "node": "#e8f0fb"}[kind]
@@ -168,6 +203,9 @@ def draw_computation_graph(ax: Any, t: BackpropTrace) -> None:
                 family="monospace" if i >= 2 else None,
             )
 
+
+def _draw_backward_note(ax: Any, t: BackpropTrace) -> None:
+    """The right-to-left arrow of the backward pass and the colour legend."""
     # the backward pass runs right to left along the main chain
     ax.add_patch(
         FancyArrowPatch(
@@ -197,28 +235,3 @@ def draw_computation_graph(ax: Any, t: BackpropTrace) -> None:
     ]
     for i, (text, color) in enumerate(legend):
         ax.text(-0.8 + i * 4.3, -1.3, text, color=color, fontsize=9, va="center")
-
-
-def plot_computation_graph(t: BackpropTrace, title: str | None = None) -> Any:
-    """A figure of the computation graph of ``t`` (see :func:`draw_computation_graph`).
-
-    Parameters
-    ----------
-    t : BackpropTrace
-        The traced numbers.
-    title : str, optional
-        Figure title; by default the inputs and the loss before → after the update.
-
-    Returns
-    -------
-    matplotlib.figure.Figure
-    """
-    fig, ax = plt.subplots(figsize=(13.5, 4.2))
-    draw_computation_graph(ax, t)
-    if title is None:
-        title = (
-            f"Backprop through x → ReLU → σ → BCE   (x = {t.x:g}, y = {t.y:g})   "
-            f"loss {t.loss:.4f} → {t.loss_new:.4f} after one step"
-        )
-    ax.set_title(title, fontsize=12)
-    return fig
