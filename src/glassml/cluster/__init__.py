@@ -4,6 +4,7 @@
 initial centres it computes what ``sklearn.cluster.KMeans(algorithm="lloyd")`` computes.
 """
 
+from glassml.cluster import textbook
 from glassml.cluster._kmeans import KMeans, kmeans_plusplus
 
-__all__ = ["KMeans", "kmeans_plusplus"]
+__all__ = ["KMeans", "kmeans_plusplus", "textbook"]
