@@ -99,3 +99,12 @@ def test_kmeans_estimator_equals_textbook_start_and_iterations(seed):
     np.testing.assert_array_equal(fast.labels_, labels)
     assert fast.inertia_ == pytest.approx(inertia, rel=1e-12)
     assert fast.n_iter_ == n_iter
+
+
+def test_lloyd_textbook_equals_fast_with_more_clusters_than_distinct_points():
+    # Every point sits on a centre, nothing can be relocated: the empty cluster goes to the
+    # centre of the largest cluster (the first of the two of size 5; by hand (1, 1)).
+    X = np.array([[1.0, 1.0]] * 5 + [[2.0, 2.0]] * 5 + [[4.0, 4.0]] * 2)
+    init = np.array([[4.0, 4.0], [1.0, 1.0], [2.0, 2.0], [9.0, 9.0]])
+    fast = _assert_same_run(X, init)
+    np.testing.assert_array_equal(fast.cluster_centers_, [[4, 4], [1, 1], [2, 2], [1, 1]])
