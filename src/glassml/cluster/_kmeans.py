@@ -1,4 +1,9 @@
-"""K-Means clustering: k-means++ seeding and vectorised Lloyd iterations (seed file 05)."""
+"""K-Means, the fast path: vectorised k-means++ seeding and Lloyd iterations (seed file 05).
+
+Read :mod:`glassml.cluster.textbook` first: the same algorithm as the seed explains it. This
+module computes the same numbers (tested: same centres to 1e-12, labels, inertia, n_iter and
+k-means++ indices) with whole-array NumPy operations instead of loops over points and centres.
+"""
 
 from __future__ import annotations
 
@@ -106,6 +111,19 @@ def _with_ones(X: np.ndarray) -> np.ndarray:
 class KMeans(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterMixin, BaseEstimator):
     """K-Means clustering with Lloyd's algorithm.
 
+    Read first: :func:`glassml.cluster.textbook.lloyd` and
+    :func:`glassml.cluster.textbook.kmeans_plusplus`, the algorithm as the seed explains it.
+    ``KMeans(init=C).fit(X)`` gives the same centres (to 1e-12), labels, inertia and ``n_iter_``
+    as ``textbook.lloyd(X, C, max_iter, tol)``, and ``init="k-means++"`` starts from the centres
+    ``textbook.kmeans_plusplus(X, n_clusters, random_state)`` draws (tested). What this fast path
+    does differently: it centres the data once; it assigns all points with one matrix product
+    (``|c|² - 2 x·c``, see Notes) instead of a distance per point and centre; it sums every
+    cluster with one product of the one-hot assignment matrix; k-means++ keeps ``D(x)²`` in one
+    array updated per new centre. Measured on 2000×10, k=8 (a shared 2-core machine, noisy): 10 Lloyd iterations
+    ~380× faster than ``textbook.lloyd``, k-means++ ~880× faster than the textbook's; per
+    iteration on 20000×10 it runs at about the speed of scikit-learn's Cython Lloyd (see
+    ``benchmarks/bench_cluster.py``).
+
     Parameters
     ----------
     n_clusters : int, default=8
@@ -171,6 +189,13 @@ default="k-means++"
 
     The data are centred (column means subtracted) before iterating, which makes
     ``|x|² + |c|² - 2 x·c`` lose fewer digits; the centres are shifted back at the end.
+    ``predict``, ``transform`` and ``score`` centre too (on the centres' mean): on data 1e8 from
+    the origin scikit-learn's ``predict`` misassigns about 6% of the points, this one none.
+
+    float32 data give float32 ``cluster_centers_`` and ``transform`` output, as in
+    scikit-learn (the arithmetic is float64). Like scikit-learn, ``fit`` warns
+    (``sklearn.exceptions.ConvergenceWarning``) when fewer than ``n_clusters`` clusters end up
+    used, in practice: fewer distinct points than clusters.
 
     Examples
     --------
