@@ -67,16 +67,21 @@ def kmeans_plusplus(
     scikit-learn uses the *greedy* variant (several candidates per step, keep the best), so the
     two draw different centres from the same seed; the parity tests pass the same init array.
     """
-    X = check_array(X, dtype=[np.float64, np.float32], input_name="X")
+    X_arr: np.ndarray = check_array(X, dtype=[np.float64, np.float32], input_name="X")
+    _check_n_clusters(n_clusters, X_arr.shape[0])
+    rng = make_rng(random_state)
+    indices = _kmeans_plusplus(X_arr.astype(np.float64, copy=False), n_clusters, rng)
+    return X_arr[indices].copy(), indices
+
+
+def _check_n_clusters(n_clusters: Any, n_samples: int) -> None:
+    """Raise unless ``n_clusters`` is an int with ``1 <= n_clusters <= n_samples``."""
     check_positive(n_clusters, "n_clusters", integer=True)
-    if n_clusters > X.shape[0]:
+    if n_clusters > n_samples:
         raise ValueError(
             f"n_clusters must be <= the number of samples, got n_clusters={n_clusters} "
-            f"for {X.shape[0]} samples."
+            f"for {n_samples} samples."
         )
-    rng = make_rng(random_state)
-    indices = _kmeans_plusplus(X.astype(np.float64, copy=False), n_clusters, rng)
-    return X[indices].copy(), indices
 
 
 def _kmeans_plusplus(X: np.ndarray, n_clusters: int, rng: np.random.Generator) -> np.ndarray:
@@ -227,16 +232,11 @@ default="k-means++"
 
     def _check_params(self, X: np.ndarray) -> np.ndarray | None:
         """Validate hyperparameters against ``X``; return the explicit init array, if any."""
-        check_positive(self.n_clusters, "n_clusters", integer=True)
+        _check_n_clusters(self.n_clusters, X.shape[0])
         check_positive(self.n_init, "n_init", integer=True)
         check_positive(self.max_iter, "max_iter", integer=True)
         check_scalar_number(self.tol, "tol", low=0)
-        n_samples, n_features = X.shape
-        if self.n_clusters > n_samples:
-            raise ValueError(
-                f"n_clusters must be <= the number of samples, got n_clusters={self.n_clusters} "
-                f"for {n_samples} samples."
-            )
+        n_features = X.shape[1]
         if isinstance(self.init, str):
             check_option(self.init, "init", ("k-means++", "random"))
             return None
