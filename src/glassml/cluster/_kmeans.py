@@ -417,8 +417,10 @@ default="k-means++"
         new[~filled] = new[np.argmax(counts)]
         return new
 
-    def _centred(self, X: Any) -> tuple[np.ndarray, np.ndarray]:
+    def _centred(self, X: Any) -> tuple[np.ndarray, np.ndarray, np.dtype]:
         """Validated ``X`` and the centres, both shifted by the centres' mean (float64).
+
+        The third item is the dtype ``X`` was validated to (float32 stays float32).
 
         NOTE: as ``fit`` centres the data, so must ``predict``/``transform``/``score``: on data
         far from the origin, ``|x|² - 2 x·c + |c|²`` would cancel away the digits that tell the
@@ -429,7 +431,7 @@ default="k-means++"
         X = validate_data(self, X, dtype=[np.float64, np.float32], reset=False)
         C = self.cluster_centers_.astype(np.float64)
         shift = C.mean(axis=0)
-        return X - shift, C - shift
+        return X - shift, C - shift, X.dtype
 
     def predict(self, X: Any) -> np.ndarray:
         """Index of the nearest centre for each row.
@@ -442,7 +444,7 @@ default="k-means++"
         -------
         labels : ndarray of shape (n_samples,)
         """
-        X_c, C_c = self._centred(X)
+        X_c, C_c, _ = self._centred(X)
         return self._assign(_with_ones(X_c), C_c)[0]
 
     def transform(self, X: Any) -> np.ndarray:
@@ -457,8 +459,7 @@ default="k-means++"
         distances : ndarray of shape (n_samples, n_clusters)
             In the dtype of ``X`` (float32 stays float32, as in scikit-learn).
         """
-        X_c, C_c = self._centred(X)
-        dtype = np.float32 if getattr(X, "dtype", None) == np.float32 else np.float64
+        X_c, C_c, dtype = self._centred(X)
         return np.sqrt(squared_distances(X_c, C_c)).astype(dtype, copy=False)
 
     def score(self, X: Any, y: Any = None) -> float:
@@ -473,7 +474,7 @@ default="k-means++"
         -------
         score : float
         """
-        X_c, C_c = self._centred(X)
+        X_c, C_c, _ = self._centred(X)
         labels = self._assign(_with_ones(X_c), C_c)[0]
         diff = X_c - C_c[labels]
         return -float(np.einsum("ij,ij->", diff, diff))
