@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from sklearn.cluster import KMeans as SKKMeans
 from sklearn.datasets import make_blobs
-from sklearn.exceptions import NotFittedError
+from sklearn.exceptions import ConvergenceWarning, NotFittedError
 
-from glassml.cluster import KMeans, kmeans_plusplus
+from glassml.cluster import KMeans, kmeans_plusplus, textbook
+from glassml.cluster._kmeans import _kmeans_plusplus
 
 
 def _blobs(n_samples=600, n_features=3, centers=5, std=2.5, seed=0):
@@ -60,6 +63,10 @@ def test_inertia_never_increases(seed):
     assert km.inertia_ <= h[-1] * (1 + 1e-12)
 
 
+# Integer data can have fewer distinct points than clusters: the warning is expected there.
+@pytest.mark.filterwarnings(
+    "ignore:Number of distinct clusters:sklearn.exceptions.ConvergenceWarning"
+)
 @settings(max_examples=30, deadline=None, derandomize=True)
 @given(
     n_samples=st.integers(1, 80),
@@ -100,7 +107,7 @@ def test_kmeans_plusplus_picks_distinct_far_points():
     X = np.vstack([np.zeros((20, 2)), np.full((20, 2), 100.0), [[100.0, -100.0]] * 20])
     X = X + np.random.default_rng(0).normal(scale=0.01, size=X.shape)
     for seed in range(10):
-        centers, idx = kmeans_plusplus(X, 3, np.random.default_rng(seed))
+        centers, idx = kmeans_plusplus(X, 3, random_state=seed)
         assert sorted(set(idx // 20)) == [0, 1, 2]
         np.testing.assert_array_equal(centers, X[idx])
 
@@ -247,3 +254,122 @@ def test_failed_refit_leaves_the_fitted_model_unchanged(X, params):
     assert before.keys() == after.keys()
     for key, value in before.items():
         np.testing.assert_array_equal(after[key], value, err_msg=key)
+
+
+# --- k-means++ sampling distribution (issue 14: D instead of D² went unnoticed) --------------
+
+
+def _fast_plusplus(X, n_clusters, random_state):
+    # The kernel behind kmeans_plusplus and KMeans(init="k-means++"), without the per-call
+    # validation (~0.5 ms) that would dominate 6000 draws.
+    return None, _kmeans_plusplus(X, n_clusters, random_state)
+
+
+@pytest.mark.parametrize("sample", [_fast_plusplus, textbook.kmeans_plusplus])
+def test_kmeans_plusplus_draws_proportional_to_d_squared(sample):
+    # Three points 0, 1, 3 on a line, two centres. By hand: the first is uniform (1/3 each);
+    # the second is j with probability D(x_j)² / Σ D². From 0: D² = (0, 1, 9) -> 1/10, 9/10;
+    # from 1: (1, 0, 4) -> 1/5, 4/5; from 3: (9, 4, 0) -> 9/13, 4/13. (Sampling by D instead
+    # would give 1/4, 3/4; 1/3, 2/3; 3/5, 2/5.)
+    X = np.array([[0.0], [1.0], [3.0]])
+    expected = np.array([[0, 1 / 10, 9 / 10], [1 / 5, 0, 4 / 5], [9 / 13, 4 / 13, 0]]) / 3
+    n_draws = 6000
+    rng = np.random.default_rng(0)
+    counts = np.zeros((3, 3))
+    for _ in range(n_draws):
+        first, second = sample(X, 2, random_state=rng)[1]
+        counts[first, second] += 1
+    # Each cell is a binomial count: allow 5 standard deviations (a false alarm ~1e-6 per
+    # cell; the seed is fixed anyway). Sampling by D moves every off-diagonal cell by 5.7 to
+    # 21.6 of these standard deviations.
+    std = np.sqrt(expected * (1 - expected) / n_draws)
+    np.testing.assert_array_less(np.abs(counts / n_draws - expected), 5 * std + 1e-12)
+    first_counts = counts.sum(axis=1)  # the first centre is uniform
+    np.testing.assert_array_less(
+        np.abs(first_counts / n_draws - 1 / 3), 5 * np.sqrt(2 / 9 / n_draws)
+    )
+
+
+# --- predict / transform on data far from the origin (issue 14) ------------------------------
+
+
+def test_predict_and_transform_on_offset_data_beat_sklearn():
+    # Centres 1e8 from the origin: |x|² - 2x·c + |c|² cancels ~16 digits unless the data are
+    # centred first (fit does; predict/transform/score must too). The authority is the direct
+    # (x - c)² with each model's own centres.
+    X = _blobs(4000, 2, centers=6, std=3.0, seed=0) + 1e8
+    init = X[:6].copy()
+    ours = KMeans(n_clusters=6, init=init).fit(X)
+    ref = _sklearn(X, init)
+
+    def misassigned(model):
+        d2 = ((X[:, None, :] - model.cluster_centers_[None]) ** 2).sum(axis=2)
+        return int(np.sum(model.predict(X) != d2.argmin(axis=1))), np.sqrt(d2)
+
+    ours_wrong, ours_dist = misassigned(ours)
+    ref_wrong, _ = misassigned(ref)
+    assert ref_wrong > 100  # the case is hard: scikit-learn misassigns 249 of 4000
+    assert ours_wrong == 0
+    np.testing.assert_allclose(ours.transform(X), ours_dist, rtol=1e-12, atol=1e-9)
+    assert ours.score(X) == pytest.approx(-ours.inertia_, rel=1e-9)
+
+
+# --- float32 and the ConvergenceWarning, as scikit-learn -------------------------------------
+
+
+def test_float32_in_float32_out_like_sklearn():
+    X = _blobs(n_features=4).astype(np.float32)
+    init = X[:4].copy()
+    ours = KMeans(n_clusters=4, init=init).fit(X)
+    ref = _sklearn(X, init)
+    assert ours.cluster_centers_.dtype == ref.cluster_centers_.dtype == np.float32
+    assert ours.transform(X).dtype == ref.transform(X).dtype == np.float32
+    np.testing.assert_array_equal(ours.labels_, ref.labels_)
+    np.testing.assert_allclose(ours.cluster_centers_, ref.cluster_centers_, rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(ours.transform(X), ref.transform(X), rtol=1e-5, atol=1e-5)
+    np.testing.assert_array_equal(ours.predict(X), ref.predict(X))
+    # float64 in stays float64; kmeans_plusplus keeps the dtype as scikit-learn's does
+    assert KMeans(n_clusters=4, init=init).fit(X.astype(float)).cluster_centers_.dtype == float
+    assert kmeans_plusplus(X, 3, random_state=0)[0].dtype == np.float32
+
+
+def test_fewer_distinct_points_than_clusters_warns_like_sklearn():
+    X = np.array([[1.0, 1.0]] * 4 + [[2.0, 2.0]] * 4)
+    message = r"Number of distinct clusters \(2\) found smaller than n_clusters \(3\)"
+    with pytest.warns(ConvergenceWarning, match=message):
+        SKKMeans(n_clusters=3, n_init=1, random_state=0).fit(X)  # the authority
+    with pytest.warns(ConvergenceWarning, match=message):
+        KMeans(n_clusters=3, random_state=0).fit(X)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        KMeans(n_clusters=2, random_state=0).fit(X)  # enough distinct points: silent
+
+
+# --- kmeans_plusplus input (issue 11: scikit-learn's signature; issue 14: clear errors) -------
+
+
+def test_kmeans_plusplus_has_sklearns_signature_and_accepts_lists():
+    X = [[0.0, 0.0], [0.0, 1.0], [5.0, 5.0]]
+    centers, indices = kmeans_plusplus(X, 2, random_state=0)  # 0 is a seed like any other
+    assert centers.shape == (2, 2) and indices.shape == (2,)
+    np.testing.assert_array_equal(centers, np.asarray(X)[indices])
+    np.testing.assert_array_equal(kmeans_plusplus(X, 2, random_state=0)[1], indices)
+    with pytest.raises(TypeError, match="positional"):
+        kmeans_plusplus(X, 2, np.random.default_rng(0))  # random_state is keyword-only
+
+
+BAD_PLUSPLUS = [
+    ([[0.0], [1.0]], 0, ValueError, r"n_clusters must be in the range \(0"),
+    ([[0.0], [1.0]], 3, ValueError, "got n_clusters=3 for 2 samples"),
+    ([[0.0], [1.0]], 1.5, TypeError, "n_clusters must be an int"),
+    ([[0.0], [np.nan]], 1, ValueError, "NaN"),
+    ([0.0, 1.0], 1, ValueError, "Expected 2D array"),
+    ([[0.0], [1.0]], 1, TypeError, "random_state must be None, an int"),
+]
+
+
+@pytest.mark.parametrize(("X", "n_clusters", "exc", "match"), BAD_PLUSPLUS)
+def test_kmeans_plusplus_bad_input(X, n_clusters, exc, match):
+    random_state = "seed" if exc is TypeError and "random_state" in match else 0
+    with pytest.raises(exc, match=match):
+        kmeans_plusplus(X, n_clusters, random_state=random_state)

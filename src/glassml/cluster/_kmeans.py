@@ -1,4 +1,9 @@
-"""K-Means clustering: k-means++ seeding and vectorised Lloyd iterations (seed file 05)."""
+"""K-Means, the fast path: vectorised k-means++ seeding and Lloyd iterations (seed file 05).
+
+Read :mod:`glassml.cluster.textbook` first: the same algorithm as the seed explains it. This
+module computes the same numbers (tested: same centres to 1e-12, labels, inertia, n_iter and
+k-means++ indices) with whole-array NumPy operations instead of loops over points and centres.
+"""
 
 from __future__ import annotations
 
@@ -6,14 +11,17 @@ import warnings
 from typing import Any
 
 import numpy as np
+from numpy.typing import ArrayLike
 from sklearn.base import (
     BaseEstimator,
     ClassNamePrefixFeaturesOutMixin,
     ClusterMixin,
     TransformerMixin,
 )
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
+from glassml._distances import row_norms_sq, squared_distances
 from glassml._validation import (
     check_option,
     check_positive,
@@ -24,43 +32,29 @@ from glassml._validation import (
 __all__ = ["KMeans", "kmeans_plusplus"]
 
 
-def _sq_distances(X: np.ndarray, C: np.ndarray, X_sq: np.ndarray | None = None) -> np.ndarray:
-    """Squared Euclidean distances ``|x|² + |c|² - 2 x·c`` of shape (n_samples, n_clusters)."""
-    if X_sq is None:
-        X_sq = np.einsum("ij,ij->i", X, X)
-    D2 = X @ C.T
-    D2 *= -2.0
-    D2 += np.einsum("ij,ij->i", C, C)
-    D2 += X_sq[:, None]
-    return np.maximum(D2, 0.0, out=D2)  # NOTE: rounding can give -1e-16 for a true 0
-
-
-def _with_ones(X: np.ndarray) -> np.ndarray:
-    """``[X, 1]``: a column of ones appended, shape (n_samples, n_features + 1)."""
-    X_aug = np.empty((X.shape[0], X.shape[1] + 1))
-    X_aug[:, :-1] = X
-    X_aug[:, -1] = 1.0
-    return X_aug
-
-
 def kmeans_plusplus(
-    X: np.ndarray, n_clusters: int, rng: np.random.Generator
+    X: ArrayLike, n_clusters: int, *, random_state: None | int | np.random.Generator = None
 ) -> tuple[np.ndarray, np.ndarray]:
     """Choose ``n_clusters`` initial centres among the rows of ``X`` by k-means++ (D² sampling).
 
+    Read :func:`glassml.cluster.textbook.kmeans_plusplus` first: it is the same algorithm
+    written as the seed explains it, and draws the same indices from the same ``random_state``
+    (tested). This version keeps ``D(x)²`` for all points in one array and updates it with one
+    vectorised pass per new centre instead of recomputing every distance.
+
     Parameters
     ----------
-    X : ndarray of shape (n_samples, n_features)
-        Validated, finite data.
+    X : array-like of shape (n_samples, n_features)
+        Finite numbers (float32 stays float32).
     n_clusters : int
         Number of centres, ``1 <= n_clusters <= n_samples``.
-    rng : numpy.random.Generator
-        Source of randomness.
+    random_state : int, numpy.random.Generator or None, default=None
+        Seeds the draws. ``0`` is a seed like any other.
 
     Returns
     -------
     centers : ndarray of shape (n_clusters, n_features)
-        Copies of the chosen rows.
+        Copies of the chosen rows, in the dtype of ``X``.
     indices : ndarray of shape (n_clusters,)
         Their row numbers.
 
@@ -73,27 +67,69 @@ def kmeans_plusplus(
     scikit-learn uses the *greedy* variant (several candidates per step, keep the best), so the
     two draw different centres from the same seed; the parity tests pass the same init array.
     """
+    X_arr: np.ndarray = check_array(X, dtype=[np.float64, np.float32], input_name="X")
+    _check_n_clusters(n_clusters, X_arr.shape[0])
+    rng = make_rng(random_state)
+    indices = _kmeans_plusplus(X_arr.astype(np.float64, copy=False), n_clusters, rng)
+    return X_arr[indices].copy(), indices
+
+
+def _check_n_clusters(n_clusters: Any, n_samples: int) -> None:
+    """Raise unless ``n_clusters`` is an int with ``1 <= n_clusters <= n_samples``."""
+    check_positive(n_clusters, "n_clusters", integer=True)
+    if n_clusters > n_samples:
+        raise ValueError(
+            f"n_clusters must be <= the number of samples, got n_clusters={n_clusters} "
+            f"for {n_samples} samples."
+        )
+
+
+def _kmeans_plusplus(X: np.ndarray, n_clusters: int, rng: np.random.Generator) -> np.ndarray:
+    """Indices of shape (n_clusters,) chosen by k-means++ from validated float64 ``X``."""
     n_samples = X.shape[0]
     indices = np.empty(n_clusters, dtype=np.intp)
     indices[0] = rng.integers(n_samples)
-    D2 = np.einsum("ij,ij->i", X - X[indices[0]], X - X[indices[0]])  # (n_samples,)
+    diff = X - X[indices[0]]
+    D2 = np.einsum("ij,ij->i", diff, diff)  # D(x)², (n_samples,)
     for j in range(1, n_clusters):
         total = D2.sum()
         if total > 0:
-            # Inverse-CDF sampling: the first index whose cumulative D² exceeds u·total.
-            cumulative = np.cumsum(D2)
-            pick = int(np.searchsorted(cumulative, rng.random() * total, side="right"))
-            pick = min(pick, n_samples - 1)
+            # NOTE: the same rng call as the textbook version, so both draw the same indices.
+            indices[j] = rng.choice(n_samples, p=D2 / total)
         else:  # every point coincides with a centre: any choice is as good
-            pick = int(rng.integers(n_samples))
-        indices[j] = pick
-        diff = X - X[pick]
+            indices[j] = rng.integers(n_samples)
+        # NOTE: direct differences, not |x|² - 2x·c + |c|²: a chosen point must get D = 0
+        # exactly, or rounding could let it be drawn again.
+        diff = X - X[indices[j]]
         np.minimum(D2, np.einsum("ij,ij->i", diff, diff), out=D2)
-    return X[indices].copy(), indices
+    return indices
+
+
+def _with_ones(X: np.ndarray) -> np.ndarray:
+    """``[X, 1]``: a column of ones appended, shape (n_samples, n_features + 1)."""
+    X_aug = np.empty((X.shape[0], X.shape[1] + 1))
+    X_aug[:, :-1] = X
+    X_aug[:, -1] = 1.0
+    return X_aug
 
 
 class KMeans(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterMixin, BaseEstimator):
     """K-Means clustering with Lloyd's algorithm.
+
+    Read first: :func:`glassml.cluster.textbook.lloyd` and
+    :func:`glassml.cluster.textbook.kmeans_plusplus`, the algorithm as the seed explains it.
+    ``KMeans(init=C).fit(X)`` gives the same centres (to 1e-12), labels, inertia and ``n_iter_``
+    as ``textbook.lloyd(X, C, max_iter, tol)``, and ``init="k-means++"`` starts from the centres
+    ``textbook.kmeans_plusplus(X, n_clusters, random_state)`` draws (tested). What this fast path
+    does differently: it centres the data once; it assigns all points with one matrix product
+    (``|c|² - 2 x·c``, see Notes) instead of a distance per point and centre; it sums every
+    cluster with one product of the one-hot assignment matrix; k-means++ keeps ``D(x)²`` in one
+    array updated per new centre. Measured on 2000×10, k=8 (a shared, loaded 2-core machine):
+    10 Lloyd iterations ~380× faster than ``textbook.lloyd``, k-means++ ~880× faster than the
+    textbook's. Against scikit-learn's Cython Lloyd on 20000×10, k=8, per iteration: 0.82× in
+    ``benchmarks/bench_cluster.py`` on that loaded machine (noisy), but ~2.1-2.4× in CPU time
+    with both limited to one thread — scikit-learn makes one pass over cache-sized chunks, this
+    path two matrix products (assign, then the one-hot sums) and a few elementwise passes.
 
     Parameters
     ----------
@@ -160,6 +196,13 @@ default="k-means++"
 
     The data are centred (column means subtracted) before iterating, which makes
     ``|x|² + |c|² - 2 x·c`` lose fewer digits; the centres are shifted back at the end.
+    ``predict``, ``transform`` and ``score`` centre too (on the centres' mean): on data 1e8 from
+    the origin scikit-learn's ``predict`` misassigns about 6% of the points, this one none.
+
+    float32 data give float32 ``cluster_centers_`` and ``transform`` output, as in
+    scikit-learn (the arithmetic is float64). Like scikit-learn, ``fit`` warns
+    (``sklearn.exceptions.ConvergenceWarning``) when fewer than ``n_clusters`` clusters end up
+    used, in practice: fewer distinct points than clusters.
 
     Examples
     --------
@@ -189,16 +232,11 @@ default="k-means++"
 
     def _check_params(self, X: np.ndarray) -> np.ndarray | None:
         """Validate hyperparameters against ``X``; return the explicit init array, if any."""
-        check_positive(self.n_clusters, "n_clusters", integer=True)
+        _check_n_clusters(self.n_clusters, X.shape[0])
         check_positive(self.n_init, "n_init", integer=True)
         check_positive(self.max_iter, "max_iter", integer=True)
         check_scalar_number(self.tol, "tol", low=0)
-        n_samples, n_features = X.shape
-        if self.n_clusters > n_samples:
-            raise ValueError(
-                f"n_clusters must be <= the number of samples, got n_clusters={self.n_clusters} "
-                f"for {n_samples} samples."
-            )
+        n_features = X.shape[1]
         if isinstance(self.init, str):
             check_option(self.init, "init", ("k-means++", "random"))
             return None
@@ -221,7 +259,7 @@ default="k-means++"
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
-            Finite numbers.
+            Finite numbers. float32 data give float32 ``cluster_centers_`` (computed in float64).
         y : ignored
             Accepted for API compatibility.
 
@@ -233,24 +271,45 @@ default="k-means++"
         X_in = X
         # NOTE: check_array is stateless and the runs below write to locals; attributes (and
         # n_features_in_) are set only at the end, so a failed refit changes nothing.
-        X = check_array(X, dtype=np.float64, estimator=self)
+        X = check_array(X, dtype=[np.float64, np.float32], estimator=self)
         init = self._check_params(X)
         rng = make_rng(self.random_state)  # also rejects a random_state of the wrong type
+        X_mean = X.mean(axis=0, dtype=np.float64)
+        X_c = X - X_mean  # float64 (X_mean is), centred: see Notes
+        centers, labels, inertia, n_iter, history = self._best_run(X_c, init, X_mean, rng)
+        n_distinct = int(np.count_nonzero(np.bincount(labels, minlength=self.n_clusters)))
+        if n_distinct < self.n_clusters:  # as scikit-learn (same message)
+            warnings.warn(
+                f"Number of distinct clusters ({n_distinct}) found smaller than n_clusters "
+                f"({self.n_clusters}). Possibly due to duplicate points in X.",
+                ConvergenceWarning,
+                stacklevel=2,
+            )
 
-        X_mean = X.mean(axis=0)
-        X_c = X - X_mean
-        X_aug = _with_ones(X_c)  # [X_c, 1], see _assign
-        X_sq = np.einsum("ij,ij->i", X_c, X_c)  # |x|², (n_samples,)
+        validate_data(self, X_in, skip_check_array=True)  # records n_features_in_
+        self.cluster_centers_ = (centers + X_mean).astype(X.dtype, copy=False)
+        self.labels_ = labels
+        self.inertia_ = inertia
+        self.n_iter_ = n_iter
+        self.inertia_history_ = history
+        self._n_features_out = self.n_clusters
+        return self
+
+    def _best_run(
+        self, X: np.ndarray, init: np.ndarray | None, X_mean: np.ndarray, rng: np.random.Generator
+    ) -> tuple[np.ndarray, np.ndarray, float, int, np.ndarray]:
+        """The run with the lowest inertia out of ``n_init`` on centred data ``X``."""
+        X_aug = _with_ones(X)  # [X, 1], see _assign
+        X_sq = row_norms_sq(X)  # |x|², (n_samples,)
         # tol is relative to the mean feature variance: mean(var(X, axis=0)) = Σ|x_c|² / (n d).
         tol = float(X_sq.sum() / X.size * self.tol)
-
         n_runs = self.n_init
         if init is not None and n_runs != 1:
             warnings.warn(
                 f"An explicit init array gives a single start; running once instead of "
                 f"n_init={self.n_init} times.",
                 UserWarning,
-                stacklevel=2,
+                stacklevel=3,
             )
             n_runs = 1
         best: tuple[np.ndarray, np.ndarray, float, int, np.ndarray] | None = None
@@ -258,22 +317,13 @@ default="k-means++"
             if init is not None:
                 centers0 = init - X_mean
             elif self.init == "k-means++":
-                centers0, _ = kmeans_plusplus(X_c, self.n_clusters, rng)
+                centers0 = X[_kmeans_plusplus(X, self.n_clusters, rng)]
             else:
-                centers0 = X_c[rng.choice(X.shape[0], self.n_clusters, replace=False)]
-            run = self._lloyd(X_c, X_aug, X_sq, centers0, tol)
+                centers0 = X[rng.choice(X.shape[0], self.n_clusters, replace=False)]
+            run = self._lloyd(X, X_aug, X_sq, centers0, tol)
             if best is None or run[2] < best[2]:
                 best = run
-        centers, labels, inertia, n_iter, history = best  # type: ignore[misc]  # n_runs >= 1
-
-        validate_data(self, X_in, skip_check_array=True)  # records n_features_in_
-        self.cluster_centers_ = centers + X_mean
-        self.labels_ = labels
-        self.inertia_ = inertia
-        self.n_iter_ = n_iter
-        self.inertia_history_ = history
-        self._n_features_out = self.n_clusters
-        return self
+        return best  # type: ignore[return-value]  # n_runs >= 1
 
     def _lloyd(
         self,
@@ -320,7 +370,7 @@ default="k-means++"
         assignment matrix of shape (n_clusters, n_samples) as floats.
         """
         k = centers.shape[0]
-        C_aug = np.hstack([-2.0 * centers, np.einsum("ij,ij->i", centers, centers)[:, None]])
+        C_aug = np.hstack([-2.0 * centers, row_norms_sq(centers)[:, None]])
         S = C_aug @ X_aug.T  # (n_clusters, n_samples): one product, no extra passes
         # NOTE: with few clusters, argmin along short rows is slow. In this (k, n) layout the
         # min is an elementwise min of k long rows, S == min marks the nearest centre with a
@@ -367,6 +417,22 @@ default="k-means++"
         new[~filled] = new[np.argmax(counts)]
         return new
 
+    def _centred(self, X: Any) -> tuple[np.ndarray, np.ndarray, np.dtype]:
+        """Validated ``X`` and the centres, both shifted by the centres' mean (float64).
+
+        The third item is the dtype ``X`` was validated to (float32 stays float32).
+
+        NOTE: as ``fit`` centres the data, so must ``predict``/``transform``/``score``: on data
+        far from the origin, ``|x|² - 2 x·c + |c|²`` would cancel away the digits that tell the
+        nearest centre apart. The centres' mean is inside the data, and shifting both sides by
+        it changes no distance.
+        """
+        check_is_fitted(self)
+        X = validate_data(self, X, dtype=[np.float64, np.float32], reset=False)
+        C = self.cluster_centers_.astype(np.float64)
+        shift = C.mean(axis=0)
+        return X - shift, C - shift, X.dtype
+
     def predict(self, X: Any) -> np.ndarray:
         """Index of the nearest centre for each row.
 
@@ -378,9 +444,8 @@ default="k-means++"
         -------
         labels : ndarray of shape (n_samples,)
         """
-        check_is_fitted(self)
-        X = validate_data(self, X, dtype=np.float64, reset=False)
-        return self._assign(_with_ones(X), self.cluster_centers_)[0]
+        X_c, C_c, _ = self._centred(X)
+        return self._assign(_with_ones(X_c), C_c)[0]
 
     def transform(self, X: Any) -> np.ndarray:
         """Euclidean distance from each row to each centre.
@@ -392,10 +457,10 @@ default="k-means++"
         Returns
         -------
         distances : ndarray of shape (n_samples, n_clusters)
+            In the dtype of ``X`` (float32 stays float32, as in scikit-learn).
         """
-        check_is_fitted(self)
-        X = validate_data(self, X, dtype=np.float64, reset=False)
-        return np.sqrt(_sq_distances(X, self.cluster_centers_))
+        X_c, C_c, dtype = self._centred(X)
+        return np.sqrt(squared_distances(X_c, C_c)).astype(dtype, copy=False)
 
     def score(self, X: Any, y: Any = None) -> float:
         """Minus the inertia of ``X`` with respect to the fitted centres (higher is better).
@@ -409,8 +474,7 @@ default="k-means++"
         -------
         score : float
         """
-        check_is_fitted(self)
-        X = validate_data(self, X, dtype=np.float64, reset=False)
-        labels = self._assign(_with_ones(X), self.cluster_centers_)[0]
-        diff = X - self.cluster_centers_[labels]
+        X_c, C_c, _ = self._centred(X)
+        labels = self._assign(_with_ones(X_c), C_c)[0]
+        diff = X_c - C_c[labels]
         return -float(np.einsum("ij,ij->", diff, diff))

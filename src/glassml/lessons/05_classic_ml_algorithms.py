@@ -169,7 +169,7 @@ def main(argv: list[str] | None = None) -> int:
     n = 600 if quick else 6000
     X_b, _ = make_blobs(n, 2, centers=5, cluster_std=1.6, random_state=2)
     # One k-means++ start, given to both libraries: then their Lloyd runs must coincide.
-    init, _ = kmeans_plusplus(X_b, 5, np.random.default_rng(1))
+    init, _ = kmeans_plusplus(X_b, 5, random_state=1)
     km, t_km = _timed(lambda: KMeans(5, init=init).fit(X_b), repeats)
     km_ref, t_km_ref = _timed(
         lambda: sk_cluster.KMeans(5, init=init, n_init=1, algorithm="lloyd").fit(X_b), repeats
