@@ -10,6 +10,7 @@ import pytest
 
 from glassml.optim import Optimizer
 from glassml.optim import optimizers as optimizers_module
+from glassml.optim._base import split_into_shares
 from tests.optim.test_optimizers import ALL_FIVE, FIVE_IDS
 
 
@@ -63,6 +64,8 @@ def test_threaded_steps_equal_one_thread_bit_for_bit(make, n_threads, use_thread
 class _CountingOptimizer(Optimizer):
     """Adds 1 to every element it is handed and records the thread that did it."""
 
+    elementwise = True
+
     def __init__(self) -> None:
         super().__init__(learning_rate=1.0)
         self.threads: set[int] = set()
@@ -102,9 +105,9 @@ def test_shares_are_balanced(use_threads):
     # the benchmark's shapes: two large matrices, two small vectors
     opt = _CountingOptimizer()
     params = [np.zeros(s, dtype=np.float32) for s in [(784, 1024), (1024,), (1024, 218), (218,)]]
-    jobs = [(p, p, opt._state_for(i, p)) for i, p in enumerate(params)]
+    jobs = list(zip(params, params, opt._states.for_step(params, ()), strict=True))
     for n in (2, 3, 4):
-        work = [sum(param.size for param, _, _ in share) for share in opt._shares(jobs, n)]
+        work = [sum(param.size for param, _, _ in share) for share in split_into_shares(jobs, n)]
         assert sum(work) == sum(p.size for p in params)
         assert max(work) - min(work) <= 0.01 * max(work), work
 
