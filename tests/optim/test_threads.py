@@ -121,3 +121,32 @@ def test_adam_step_count_advances_once_per_step_not_once_per_block(use_threads):
         assert opt._states[id(big)]["t"] == t
     # a constant gradient keeps m̂ = v̂^(1/2) = 1, so each step moves by lr / (1 + eps)
     np.testing.assert_allclose(big, -0.3 / (1 + 1e-8), rtol=1e-12)
+
+
+class _NormalisedSGD(Optimizer):
+    """A user's rule with a whole-array reduction: each array moves by lr * g / ||g||."""
+
+    # NOTE: no ``elementwise = True``: the base class's default (False) keeps arrays whole
+
+    def _update(self, param: np.ndarray, grad: np.ndarray, state: dict[str, Any]) -> None:
+        param -= self.learning_rate * grad / np.linalg.norm(grad)
+
+
+@pytest.mark.parametrize("n_threads", [1, 2, 4])
+def test_a_user_rule_with_a_reduction_sees_whole_arrays_on_any_number_of_threads(
+    n_threads, use_threads
+):
+    # over PARALLEL_MIN_SIZE elements, so an element-wise rule would be split into row blocks;
+    # split, each block would be normalised alone: a step of norm sqrt(n_threads), not 1
+    use_threads(n_threads)
+    W = np.zeros((512, 512))
+    assert W.size >= optimizers_module.PARALLEL_MIN_SIZE
+    g = np.random.default_rng(4).standard_normal(W.shape)
+    _NormalisedSGD(learning_rate=1.0).step([W], [g])
+    assert np.linalg.norm(W) == pytest.approx(1.0, rel=1e-12)
+    np.testing.assert_allclose(W, -g / np.linalg.norm(g), rtol=1e-12, atol=0)
+
+
+def test_the_built_in_optimizers_declare_their_rules_element_wise():
+    assert Optimizer.elementwise is False
+    assert all(make().elementwise is True for make in ALL_FIVE)

@@ -30,6 +30,7 @@ class _Checks(Protocol):
     """What :func:`checked_pairs` asks of the optimizer: its name, dtype rule and gradient cap."""
 
     squares_gradients: bool
+    eps: float  # read only where squares_gradients is True
 
     def _largest_gradient(self, dtype: np.dtype) -> float: ...
 
@@ -76,6 +77,13 @@ def _check_param(i: int, param: Any, opt: _Checks) -> None:
             "vanishes below |g| = 2.4e-4, so steps freeze or become infinite (torch's float16 "
             "Adam on CPU turns |g| = 1e-3 into -inf). Use float32 parameters, "
             "e.g. W.astype(np.float32)."
+        )
+    eps = getattr(opt, "eps", None)
+    if opt.squares_gradients and eps is not None and param.dtype.type(eps) == 0:
+        raise ValueError(
+            f"eps={eps!r} rounds to 0 in {param.dtype} (params[{i}]), so an all-zero gradient "
+            f"history would divide 0 by 0; use an eps of at least "
+            f"{np.finfo(param.dtype).tiny:.3g} for {param.dtype} parameters."
         )
     if not param.flags.writeable:
         raise ValueError(f"params[{i}] is read-only; it must be writeable to update it.")
