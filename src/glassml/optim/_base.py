@@ -20,7 +20,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
-__all__ = ["Job", "ParameterStates", "checked_pairs", "split_into_shares"]
+__all__ = ["Job", "ParameterStates", "checked_pairs", "root_of_max", "split_into_shares"]
 
 #: One update: a parameter (or a block of its rows), its gradient and its state (the same block).
 Job = tuple[np.ndarray, np.ndarray, dict[str, Any]]
@@ -30,7 +30,6 @@ class _Checks(Protocol):
     """What :func:`checked_pairs` asks of the optimizer: its name, dtype rule and gradient cap."""
 
     squares_gradients: bool
-    eps: float  # read only where squares_gradients is True
 
     def _largest_gradient(self, dtype: np.dtype) -> float: ...
 
@@ -42,10 +41,19 @@ def _max_abs(a: np.ndarray) -> float:
         return 0.0
     # NOTE: max and min propagate NaN, and an infinity is the max or the min; two vectorised
     # reductions are ~2x faster than one sum (and, unlike a sum, cannot overflow).
-    hi, lo = a.max(), a.min()
-    if not (np.isfinite(hi) and np.isfinite(lo)):
-        return math.inf
-    return max(abs(float(hi)), abs(float(lo)))
+    size = max(abs(float(a.max())), abs(float(a.min())))
+    return size if math.isfinite(size) else math.inf
+
+
+@functools.cache
+def root_of_max(dtype: np.dtype) -> float:
+    """``sqrt(largest finite value of dtype)``: the largest ``|g|`` whose square is finite."""
+    return math.sqrt(float(np.finfo(dtype).max))
+
+
+@functools.cache
+def _rounds_to_zero(eps: float, dtype: np.dtype) -> bool:
+    return bool(dtype.type(eps) == 0)
 
 
 def _check_lists(params: Sequence[Any], grads: Sequence[Any]) -> None:
@@ -79,7 +87,7 @@ def _check_param(i: int, param: Any, opt: _Checks) -> None:
             "e.g. W.astype(np.float32)."
         )
     eps = getattr(opt, "eps", None)
-    if opt.squares_gradients and eps is not None and param.dtype.type(eps) == 0:
+    if opt.squares_gradients and eps is not None and _rounds_to_zero(eps, param.dtype):
         raise ValueError(
             f"eps={eps!r} rounds to 0 in {param.dtype} (params[{i}]), so an all-zero gradient "
             f"history would divide 0 by 0; use an eps of at least "

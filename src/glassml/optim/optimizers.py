@@ -24,7 +24,7 @@ import numpy as np
 from glassml._threads import available_cpus, run_on_threads
 from glassml._validation import check_positive, check_scalar_number
 from glassml.optim import _kernels
-from glassml.optim._base import Job, ParameterStates, checked_pairs, split_into_shares
+from glassml.optim._base import Job, ParameterStates, checked_pairs, root_of_max, split_into_shares
 
 __all__ = ["SGD", "AdaGrad", "Adam", "Momentum", "Optimizer", "RMSProp"]
 
@@ -109,7 +109,7 @@ class Optimizer:
 
     def _largest_gradient(self, dtype: np.dtype) -> float:
         """The largest ``|g|`` a step accepts for parameters of ``dtype``: ``g²`` must be finite."""
-        return math.sqrt(float(np.finfo(dtype).max)) if self.squares_gradients else math.inf
+        return root_of_max(dtype) if self.squares_gradients else math.inf
 
     def _update(self, param: np.ndarray, grad: np.ndarray, state: dict[str, Any]) -> None:
         raise NotImplementedError(f"{type(self).__name__} must implement _update")
@@ -333,7 +333,7 @@ class Adam(Optimizer):
 
     def _largest_gradient(self, dtype: np.dtype) -> float:
         # the fast path's v_scaled is v/(1-β₂): up to max g²/(1-β₂)
-        return math.sqrt(float(np.finfo(dtype).max) * (1.0 - self.beta2))
+        return root_of_max(dtype) * math.sqrt(1.0 - self.beta2)
 
     def _update(self, param: np.ndarray, grad: np.ndarray, state: dict[str, Any]) -> None:
         m, v, t = state["m"], state["v"], state["t"]
