@@ -91,3 +91,31 @@ def test_float32_readable_and_fast_agree_to_float32_rounding(name):
         readable.step([b], [g])
     assert a.dtype == b.dtype == np.float32
     np.testing.assert_allclose(a, b, rtol=0, atol=1e-5)
+
+
+class _AdamW(Adam):
+    """A user's Adam with decoupled weight decay, written on top of the readable update."""
+
+    def __init__(self, learning_rate: float, weight_decay: float) -> None:
+        super().__init__(learning_rate)
+        self.weight_decay = weight_decay
+
+    def _update(self, param, grad, state) -> None:
+        param *= 1 - self.learning_rate * self.weight_decay
+        super()._update(param, grad, state)
+
+
+def test_a_subclass_that_overrides_update_runs_its_own_rule_not_the_kernel():
+    rng = np.random.default_rng(6)
+    grads = rng.standard_normal((N_STEPS, 4))
+    decayed, plain, no_decay = np.ones(4), np.ones(4), np.ones(4)
+    opts = _AdamW(0.01, weight_decay=0.5), Adam(0.01), _AdamW(0.01, weight_decay=0.0)
+    seed, ref = SeedAdam(0.01), [np.ones(4)]
+    for g in grads:
+        for opt, w in zip(opts, (decayed, plain, no_decay), strict=True):
+            opt.step([w], [g])
+        ref = seed.update([ref[0] * (1 - 0.01 * 0.5)], [g])  # decay, then the seed's Adam
+    assert "m" in opts[0]._states[id(decayed)]  # the readable state: the kernel did not run
+    np.testing.assert_allclose(decayed, ref[0], rtol=1e-12, atol=0)
+    np.testing.assert_allclose(no_decay, plain, rtol=1e-12, atol=0)
+    assert np.abs(decayed - plain).min() > 1e-3

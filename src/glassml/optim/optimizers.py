@@ -15,6 +15,7 @@ array starts from zero state, a dead one's state is dropped. NOTE: pass the arra
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Sequence
 from typing import Any
@@ -56,7 +57,10 @@ class Optimizer:
     elementwise: bool = False
     squares_gradients: bool = False  # then float16 and overflowing gradients are refused
     _state_names: tuple[str, ...] = ()
-    _kernel: _kernels.Kernel | None = None  # the fast path; None: step() runs _update
+    # The fast path step() runs instead of _update (the same arithmetic, fewer passes). None:
+    # step() runs _update, as for a subclass that overrides _update; opt._kernel = None set
+    # before the first step runs the readable _update of a built-in one (the tests do).
+    _kernel: _kernels.Kernel | None = None
 
     def __init__(self, learning_rate: float) -> None:
         check_positive(learning_rate, "learning_rate")
@@ -87,14 +91,16 @@ class Optimizer:
             updated when this is raised.
         """
         pairs = checked_pairs(params, grads, self)
-        kernel = self._kernel
+        kernel = self.__dict__.get("_kernel", _class_kernel(type(self)))
         names = self._state_names if kernel is None else (*kernel.state_names, "buf")
         states = self._states.for_step([param for param, _ in pairs], names)
         jobs = [(param, grad, state) for (param, grad), state in zip(pairs, states, strict=True)]
         n_threads = 1
         if self.elementwise and sum(param.size for param, _ in pairs) >= PARALLEL_MIN_SIZE:
             n_threads = min(available_cpus(), MAX_THREADS)
-        run_on_threads(self._update_all, split_into_shares(jobs, n_threads))
+        run_on_threads(
+            functools.partial(self._update_all, kernel), split_into_shares(jobs, n_threads)
+        )
 
     def reset(self) -> None:
         """Forget all state: the next ``step`` behaves like the first step of a new optimizer."""
@@ -114,12 +120,20 @@ class Optimizer:
     def _update(self, param: np.ndarray, grad: np.ndarray, state: dict[str, Any]) -> None:
         raise NotImplementedError(f"{type(self).__name__} must implement _update")
 
-    def _update_all(self, jobs: list[Job]) -> None:
+    def _update_all(self, kernel: _kernels.Kernel | None, jobs: list[Job]) -> None:
         for param, grad, state in jobs:
-            if self._kernel is None:
+            if kernel is None:
                 self._update(param, grad, state)
             else:
-                self._kernel.update(self, param, grad, state)
+                kernel.update(self, param, grad, state)
+
+
+@functools.cache
+def _class_kernel(cls: type[Optimizer]) -> _kernels.Kernel | None:
+    """``cls._kernel``, unless a subclass overrides ``_update`` below it: then its rule runs."""
+    update_owner = next(c for c in cls.__mro__ if "_update" in c.__dict__)
+    kernel_owner = next(c for c in cls.__mro__ if "_kernel" in c.__dict__)
+    return cls._kernel if issubclass(kernel_owner, update_owner) else None
 
 
 def _check_beta(value: Any, name: str) -> None:
