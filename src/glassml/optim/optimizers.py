@@ -128,7 +128,6 @@ class Optimizer:
                 kernel.update(self, param, grad, state)
 
 
-@functools.cache
 def _class_kernel(cls: type[Optimizer]) -> _kernels.Kernel | None:
     """``cls._kernel``, unless a subclass overrides ``_update`` below it: then its rule runs."""
     update_owner = next(c for c in cls.__mro__ if "_update" in c.__dict__)
