@@ -48,6 +48,10 @@ class Optimizer:
     same result). The built-in optimizers declare it; the default is ``False``, so an update
     with a whole-array reduction (e.g. ``g / ||g||``) always sees whole arrays.
 
+    ``pickle`` and ``copy.deepcopy`` work at any time. Copy the parameters and the optimizer
+    in one call (e.g. a network holding both) and the copy's state follows the copied arrays,
+    so training continues identically; an optimizer copied alone starts afresh.
+
     Parameters
     ----------
     learning_rate : float
