@@ -5,7 +5,8 @@
   rounds to 0 in the parameters' dtype;
 - float16 parameters for the optimizers that square gradients are refused (TypeError);
 - a gradient whose square overflows (1e200 in float64: the running average becomes inf and
-  freezes that coordinate for good) is refused before anything changes;
+  freezes that coordinate for good) is refused before anything changes; integer gradients
+  are cast to the parameters' dtype first (an int64 square wraps around);
 - optimizers, and networks holding one, survive ``pickle`` and ``copy.deepcopy`` after steps,
   with the state following the copied arrays.
 """
@@ -211,3 +212,14 @@ def test_a_network_holding_an_optimizer_deep_copies_and_trains_on_identically():
     for p, q, r in zip(net.parameters(), twin.parameters(), restored.parameters(), strict=True):
         np.testing.assert_array_equal(p, q)
         np.testing.assert_array_equal(p, r)
+
+
+@pytest.mark.parametrize("make", ALL_FIVE, ids=FIVE_IDS)
+def test_integer_gradients_step_exactly_as_their_float_values(make):
+    # an int64 g*g wraps around for |g| > 3e9 (old code: Adam moved a parameter by -3.3e19)
+    a, b = np.zeros(2), np.zeros(2)
+    ints, floats = make(), make()
+    for _ in range(3):
+        ints.step([a], [np.array([2**40, -3], dtype=np.int64)])
+        floats.step([b], [np.array([2.0**40, -3.0])])
+    np.testing.assert_array_equal(a, b)
