@@ -39,10 +39,12 @@ def _mixed_parameters(seed: int) -> list[np.ndarray]:
     ]
 
 
-def _run(make, n_threads: int, use_threads, steps: int = 4) -> list[np.ndarray]:
+def _run(make, n_threads: int, use_threads, steps: int = 4, readable=False) -> list[np.ndarray]:
     use_threads(n_threads)
     params = _mixed_parameters(seed=0)
     opt = make()
+    if readable:
+        opt._kernel = None  # the class's own _update, on row blocks too
     rng = np.random.default_rng(1)
     for _ in range(steps):
         grads = [rng.standard_normal(p.shape) for p in params]
@@ -57,6 +59,14 @@ def test_threaded_steps_equal_one_thread_bit_for_bit(make, n_threads, use_thread
     assert sum(p.size for p in _mixed_parameters(0)) >= optimizers_module.PARALLEL_MIN_SIZE
     expected = _run(make, 1, use_threads)
     got = _run(make, n_threads, use_threads)
+    for e, g in zip(expected, got, strict=True):
+        np.testing.assert_array_equal(g, e)
+
+
+@pytest.mark.parametrize("make", ALL_FIVE, ids=FIVE_IDS)
+def test_the_readable_updates_split_over_threads_equal_one_thread_bit_for_bit(make, use_threads):
+    expected = _run(make, 1, use_threads, readable=True)
+    got = _run(make, 3, use_threads, readable=True)
     for e, g in zip(expected, got, strict=True):
         np.testing.assert_array_equal(g, e)
 

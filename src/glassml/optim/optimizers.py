@@ -41,7 +41,7 @@ class Optimizer:
     A subclass implements ``_update(param, grad, state)``, which changes ``param`` in place.
     ``state`` holds this array's ``t`` (its step count, 1 on its first step) and, as zeros of
     its shape and dtype at first, the arrays named in ``_state_names``; ``_update`` changes
-    them in place (``v[...] = ...``).
+    them in place (``v[...] = ...``; rebinding ``state["v"]`` would be lost on threads).
 
     ``elementwise = True`` declares that each element's update reads only that element, so a
     large step may be split into row blocks run at once by worker threads (bit-for-bit the
