@@ -170,7 +170,8 @@ def test_momentum_two_steps_by_hand():
 def test_rmsprop_first_step_by_hand():
     # s = 0.25*[4, 16] = [1, 4], sqrt(s) = [1, 2], step = 0.01*[2/1, -4/2] = [0.02, -0.02]
     w = np.array([0.5, 0.5])
-    RMSProp(learning_rate=0.01, beta=0.75, eps=0.0).step([w], [np.array([2.0, -4.0])])
+    # eps = 1e-300 (eps = 0 is refused): 1 + 1e-300 == 1, so the hand values are exact
+    RMSProp(learning_rate=0.01, beta=0.75, eps=1e-300).step([w], [np.array([2.0, -4.0])])
     np.testing.assert_allclose(w, [0.48, 0.52], rtol=0, atol=1e-15)
     # eps sits inside the root: the step is 0.01 * 2 / sqrt(1 + eps)
     w = np.array([0.5])
@@ -193,7 +194,7 @@ def test_adam_first_step_is_lr_times_sign_of_gradient():
 def test_adagrad_two_steps_by_hand():
     # G = 9 then 25: steps 0.1*3/3 = 0.1 and 0.1*4/5 = 0.08
     w = np.array([1.0])
-    opt = AdaGrad(learning_rate=0.1, eps=0.0)
+    opt = AdaGrad(learning_rate=0.1, eps=1e-300)  # eps = 0 is refused; 9 + 1e-300 == 9
     opt.step([w], [np.array([3.0])])
     np.testing.assert_allclose(w, [0.9], rtol=0, atol=1e-15)
     opt.step([w], [np.array([4.0])])
@@ -380,9 +381,11 @@ def test_beta_zero_is_allowed_and_momentum_then_is_sgd():
 
 
 @pytest.mark.parametrize("make", [lambda: RMSProp(0.1, eps=-1e-8), lambda: Adam(0.1, eps=-1.0),
-                                  lambda: AdaGrad(0.1, eps=-1e-12)])  # fmt: skip
-def test_negative_eps(make):
-    with pytest.raises(ValueError, match=r"eps must be in the range \[0, inf\)"):
+                                  lambda: AdaGrad(0.1, eps=-1e-12), lambda: RMSProp(0.1, eps=0.0),
+                                  lambda: Adam(0.1, eps=0), lambda: AdaGrad(0.1, eps=0.0)])  # fmt: skip
+def test_zero_or_negative_eps(make):
+    # eps = 0 is refused too: 0/0 = NaN on an all-zero gradient history (see test_faults.py)
+    with pytest.raises(ValueError, match=r"eps must be in the range \(0, inf\)"):
         make()
 
 

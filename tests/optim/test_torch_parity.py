@@ -6,7 +6,8 @@ its own iterate. The mappings tested are exactly the ones the docstrings state:
 - SGD, Adam: identical (same eps placement for Adam);
 - Momentum(lr, β) == torch SGD(lr=(1-β)·lr, momentum=β, dampening=0), exactly from step 1;
 - Momentum(lr, β) vs torch SGD(lr, momentum=β, dampening=β): same rule only after the first step;
-- RMSProp, AdaGrad: torch puts eps outside the square root, so compare with eps = 0.
+- RMSProp, AdaGrad: torch puts eps outside the square root, so compare torch's eps = 0 with
+  our eps = 1e-300 (eps = 0 is refused here): both round to g / sqrt(s) unless s < 1e-284.
 """
 
 from __future__ import annotations
@@ -76,12 +77,12 @@ CASES = {
         lambda: Momentum(0.1, beta=0.9),
         lambda ps: torch.optim.SGD(ps, lr=0.1 * (1 - 0.9), momentum=0.9),
     ),
-    "RMSProp(eps=0)": (
-        lambda: RMSProp(0.003, beta=0.9, eps=0.0),
+    "RMSProp(eps=1e-300)": (
+        lambda: RMSProp(0.003, beta=0.9, eps=1e-300),
         lambda ps: torch.optim.RMSprop(ps, lr=0.003, alpha=0.9, eps=0.0),
     ),
-    "AdaGrad(eps=0)": (
-        lambda: AdaGrad(0.1, eps=0.0),
+    "AdaGrad(eps=1e-300)": (
+        lambda: AdaGrad(0.1, eps=1e-300),
         lambda ps: torch.optim.Adagrad(
             ps, lr=0.1, eps=0.0, lr_decay=0, initial_accumulator_value=0
         ),

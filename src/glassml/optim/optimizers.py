@@ -1,50 +1,22 @@
 """The five optimizers of seed file 03, simplest first: SGD, Momentum, RMSProp, Adam, AdaGrad.
 
-Every optimizer solves the same problem: given the gradient of the loss with respect to each
-parameter, change the parameters so the loss goes down. They differ only in what they remember
-about past gradients. Each one here has the same two methods:
+Every optimizer changes the parameters against their gradients so the loss goes down; they
+differ only in what they remember about past gradients. Each has the same two methods:
+``step(params, grads)`` updates every array in ``params`` **in place** from the matching
+gradient, and ``reset()`` forgets everything remembered. Each class's ``_update`` is its rule
+written as the seed writes it; ``step`` runs the same arithmetic in fewer passes over memory
+(:mod:`glassml.optim._kernels`, one marked line per class; tests check the two agree to
+1e-12). The bookkeeping (checks, per-array state, threads) is in :mod:`glassml.optim._base`.
 
-- ``step(params, grads)`` updates every array in ``params`` **in place** (the caller's array
-  objects change; nothing is returned), using the matching array in ``grads``;
-- ``reset()`` forgets everything the optimizer has remembered.
-
-How state is kept
------------------
-State (velocities, running averages, Adam's step count ``t``) belongs to each parameter array,
-keyed by the array object's identity, exactly as ``torch.optim`` keys state by tensor. So one
-optimizer can be handed two different networks, or a parameter list that changes between calls,
-and no array ever reads another array's history: an array the optimizer has not seen before starts
-from zero state (and, for Adam, from ``t = 1``). The optimizer holds each array only through a weak
-reference, so state is dropped when its array is garbage-collected.
-
-NOTE: identity means the array *object*. Pass the parameters themselves (or views you keep), not
-a fresh view made on every call such as ``W.ravel()`` or ``W[0]``: each new view is a new object,
-so it would start from zero state on every step.
-
-Threads
--------
-The updates are element-wise, so a large step is split along each array's first axis into equal
-pieces that run at once in worker threads (NumPy releases the GIL in its loops), one per CPU, at
-most :data:`MAX_THREADS`, as ``torch.optim`` spreads its element-wise kernels over its intra-op
-threads. Steps on fewer than :data:`PARALLEL_MIN_SIZE` elements in total run in the caller's
-thread. Every element goes through the same operations either way, so the result is
-bit-for-bit the same.
-
-Checks on every step
---------------------
-``params`` and ``grads`` must be lists (or tuples) of the same length; each parameter must be a
-writeable floating-point NumPy array and each gradient an array of exactly its parameter's shape.
-A gradient containing NaN or infinity is rejected with a ``ValueError`` *before any parameter or
-state is touched*: one NaN would otherwise spread into the running averages and ruin every later
-step. All checks run before the first update, so a failed ``step`` changes nothing.
+State belongs to each parameter *array object*, as ``torch.optim`` keys state by tensor: a new
+array starts from zero state, a dead one's state is dropped. NOTE: pass the arrays themselves
+(or views you keep), not a fresh ``W.ravel()`` per call, which would start from zero every step.
 """
 
 from __future__ import annotations
 
 import functools
-import itertools
 import math
-import weakref
 from collections.abc import Sequence
 from typing import Any
 
@@ -52,54 +24,33 @@ import numpy as np
 
 from glassml._threads import available_cpus, run_on_threads
 from glassml._validation import check_positive, check_scalar_number
+from glassml.optim import _kernels
+from glassml.optim._base import Job, ParameterStates, checked_pairs, root_of_max, split_into_shares
 
 __all__ = ["SGD", "AdaGrad", "Adam", "Momentum", "Optimizer", "RMSProp"]
 
-#: A step on fewer elements than this (all parameters together) runs in the caller's thread:
-#: below it, handing work to a thread costs about as much as it saves.
+#: A step on fewer elements than this (all parameters together) runs in the caller's thread.
 PARALLEL_MIN_SIZE = 2**17
-#: At most this many threads share one step; the updates are limited by memory bandwidth, which
-#: a few cores already use up.
+#: At most this many threads share one step (the updates are limited by memory bandwidth).
 MAX_THREADS = 4
 
 
-def _check_beta(value: Any, name: str) -> None:
-    check_scalar_number(value, name, low=0.0, high=1.0, include_high=False)
-
-
-def _check_eps(value: Any) -> None:
-    check_scalar_number(value, "eps", low=0.0)
-
-
-def _all_finite(a: np.ndarray) -> bool:
-    """True if every element of ``a`` is finite (two fast passes, no temporary array)."""
-    if a.dtype.kind in "iu" or a.size == 0:
-        return True
-    # NOTE: max and min propagate NaN, and an infinity is the max or the min; two vectorised
-    # reductions are ~2× faster than one sum (and, unlike a sum, cannot overflow).
-    return bool(np.isfinite(a.max()) and np.isfinite(a.min()))
-
-
-#: One update: a parameter (or a block of its rows), its gradient and its state (the same block).
-_Job = tuple[np.ndarray, np.ndarray, dict[str, Any]]
-
-
-def _forget(states: dict[int, dict[str, Any]], key: int, ref: weakref.ref) -> None:
-    """Weak-reference callback: drop the state of a parameter array that no longer exists."""
-    entry = states.get(key)
-    if entry is not None and entry["ref"] is ref:
-        del states[key]
-
-
 class Optimizer:
-    """Base class: input checks, per-parameter state, and the loop over parameters.
+    """Base class: checks the input, keeps each array's state, runs the update on each array.
 
-    A subclass names the state arrays it needs in ``_state_names`` (each starts as zeros of
-    its parameter's shape and dtype) and implements ``_update(param, grad, state)``, which
-    changes ``param`` in place. ``state["buf"]`` is a scratch array of the parameter's shape,
-    so a step allocates no parameter-sized arrays, and ``state["t"]`` is this parameter's step
-    count, already advanced (1 on its first step). ``_update`` must be element-wise: it may be
-    handed matching slices of the parameter, gradient and state arrays (see Threads above).
+    A subclass implements ``_update(param, grad, state)``, which changes ``param`` in place.
+    ``state`` holds this array's ``t`` (its step count, 1 on its first step) and, as zeros of
+    its shape and dtype at first, the arrays named in ``_state_names``; ``_update`` changes
+    them in place (``v[...] = ...``; rebinding ``state["v"]`` would be lost on threads).
+
+    ``elementwise = True`` declares that each element's update reads only that element, so a
+    large step may be split into row blocks run at once by worker threads (bit-for-bit the
+    same result). The built-in optimizers declare it; the default is ``False``, so an update
+    with a whole-array reduction (e.g. ``g / ||g||``) always sees whole arrays.
+
+    ``pickle`` and ``copy.deepcopy`` work at any time. Copy the parameters and the optimizer
+    in one call (e.g. a network holding both) and the copy's state follows the copied arrays,
+    so training continues identically; an optimizer copied alone starts afresh.
 
     Parameters
     ----------
@@ -107,14 +58,19 @@ class Optimizer:
         Step size ``lr``, > 0.
     """
 
+    elementwise: bool = False
+    squares_gradients: bool = False  # then float16 and overflowing gradients are refused
     _state_names: tuple[str, ...] = ()
+    # The fast path step() runs instead of _update (the same arithmetic, fewer passes). None:
+    # step() runs _update, as for a subclass that overrides _update; opt._kernel = None set
+    # before the first step runs the readable _update of a built-in one (the tests do).
+    _kernel: _kernels.Kernel | None = None
 
     def __init__(self, learning_rate: float) -> None:
         check_positive(learning_rate, "learning_rate")
         self.learning_rate = float(learning_rate)
-        self._states: dict[int, dict[str, Any]] = {}
+        self._states = ParameterStates()
 
-    # ------------------------------------------------------------------ public
     def step(self, params: Sequence[np.ndarray], grads: Sequence[Any]) -> None:
         """Update every array in ``params`` in place from the matching gradient in ``grads``.
 
@@ -122,7 +78,7 @@ class Optimizer:
         ----------
         params : list of ndarray
             The parameters, e.g. ``[W1, b1, W2, b2]``; each a writeable floating-point array,
-            changed in place (the same objects, new values).
+            changed in place (the same objects, new values). No two may share memory.
         grads : list of array-like
             ``grads[i]`` is dLoss/d``params[i]``, of exactly the shape of ``params[i]``.
 
@@ -130,20 +86,25 @@ class Optimizer:
         ------
         TypeError
             If ``params``/``grads`` is not a list or tuple, a parameter is not a floating-point
-            NumPy array, or a gradient is not numeric.
+            NumPy array (or is float16 for an optimizer that squares gradients), or a gradient
+            is not numeric.
         ValueError
             If the lists differ in length, a gradient's shape differs from its parameter's, a
-            gradient holds NaN or infinity, the same array appears twice in ``params``, or a
-            parameter is read-only. Nothing is updated when this is raised.
+            gradient holds NaN or infinity (or, for RMSProp, Adam, AdaGrad, a value whose square
+            overflows), two parameters share memory, or a parameter is read-only. Nothing is
+            updated when this is raised.
         """
-        pairs = self._checked_pairs(params, grads)
-        states = [self._state_for(i, param) for i, (param, _) in enumerate(pairs)]
-        for state in states:
-            state["t"] += 1
+        pairs = checked_pairs(params, grads, self)
+        kernel = self.__dict__.get("_kernel", _class_kernel(type(self)))
+        names = self._state_names if kernel is None else (*kernel.state_names, "buf")
+        states = self._states.for_step([param for param, _ in pairs], names)
         jobs = [(param, grad, state) for (param, grad), state in zip(pairs, states, strict=True)]
-        total = sum(param.size for param, _ in pairs)
-        n_threads = min(available_cpus(), MAX_THREADS) if total >= PARALLEL_MIN_SIZE else 1
-        run_on_threads(self._update_all, self._shares(jobs, n_threads))
+        n_threads = 1
+        if self.elementwise and sum(param.size for param, _ in pairs) >= PARALLEL_MIN_SIZE:
+            n_threads = min(available_cpus(), MAX_THREADS)
+        run_on_threads(
+            functools.partial(self._update_all, kernel), split_into_shares(jobs, n_threads)
+        )
 
     def reset(self) -> None:
         """Forget all state: the next ``step`` behaves like the first step of a new optimizer."""
@@ -153,115 +114,39 @@ class Optimizer:
         args = ", ".join(f"{name}={value!r}" for name, value in self._hyperparameters().items())
         return f"{type(self).__name__}({args})"
 
-    # ----------------------------------------------------------------- internal
     def _hyperparameters(self) -> dict[str, float]:
         return {"learning_rate": self.learning_rate}
 
+    def _largest_gradient(self, dtype: np.dtype) -> float:
+        """The largest ``|g|`` a step accepts for parameters of ``dtype``: ``g²`` must be finite."""
+        return root_of_max(dtype) if self.squares_gradients else math.inf
+
     def _update(self, param: np.ndarray, grad: np.ndarray, state: dict[str, Any]) -> None:
-        raise NotImplementedError
+        raise NotImplementedError(f"{type(self).__name__} must implement _update")
 
-    def _update_all(self, jobs: list[_Job]) -> None:
+    def _update_all(self, kernel: _kernels.Kernel | None, jobs: list[Job]) -> None:
         for param, grad, state in jobs:
-            self._update(param, grad, state)
+            if kernel is None:
+                self._update(param, grad, state)
+            else:
+                kernel.update(self, param, grad, state)
 
-    def _shares(self, jobs: list[_Job], n_threads: int) -> list[list[_Job]]:
-        """Deal the updates into ``n_threads`` shares of about equal size.
 
-        An array with at least ``n_threads`` rows is cut into ``n_threads`` row blocks (views
-        of the parameter, gradient and state alike), one per share; a smaller one goes whole to
-        the share with the least work so far.
-        """
-        if n_threads == 1:
-            return [jobs]
-        shares: list[list[_Job]] = [[] for _ in range(n_threads)]
-        work = [0] * n_threads
-        for param, grad, state in sorted(jobs, key=lambda job: -job[0].size):
-            if param.ndim == 0 or param.shape[0] < n_threads:
-                w = work.index(min(work))
-                shares[w].append((param, grad, state))
-                work[w] += param.size
-                continue
-            rows = param.shape[0]
-            edges = [rows * w // n_threads for w in range(n_threads + 1)]
-            names = (*self._state_names, "buf")
-            for w, (lo, hi) in enumerate(itertools.pairwise(edges)):
-                piece = {name: state[name][lo:hi] for name in names} | {"t": state["t"]}
-                shares[w].append((param[lo:hi], grad[lo:hi], piece))
-                work[w] += param[lo:hi].size
-        return shares
+def _class_kernel(cls: type[Optimizer]) -> _kernels.Kernel | None:
+    """``cls._kernel``, unless a subclass overrides ``_update`` below it: then its rule runs."""
+    update_owner = next(c for c in cls.__mro__ if "_update" in c.__dict__)
+    kernel_owner = next(c for c in cls.__mro__ if "_kernel" in c.__dict__)
+    return cls._kernel if issubclass(kernel_owner, update_owner) else None
 
-    def _checked_pairs(
-        self, params: Sequence[np.ndarray], grads: Sequence[Any]
-    ) -> list[tuple[np.ndarray, np.ndarray]]:
-        # NOTE: a bare ndarray is iterable (over its rows), so passing W instead of [W] would
-        # otherwise "work" and update garbage; demand a real list.
-        for name, value in (("params", params), ("grads", grads)):
-            if not isinstance(value, list | tuple):
-                raise TypeError(
-                    f"{name} must be a list (or tuple) of NumPy arrays, e.g. [W, b], "
-                    f"got {type(value).__name__}."
-                )
-        if len(params) != len(grads):
-            raise ValueError(
-                f"params and grads must have the same length, got {len(params)} params "
-                f"and {len(grads)} grads."
-            )
-        pairs = []
-        seen: dict[int, int] = {}
-        for i, (param, grad) in enumerate(zip(params, grads, strict=True)):
-            if not isinstance(param, np.ndarray) or param.dtype.kind != "f":
-                kind = param.dtype if isinstance(param, np.ndarray) else type(param).__name__
-                raise TypeError(
-                    f"params[{i}] must be a floating-point NumPy array (updated in place), "
-                    f"got {kind}."
-                )
-            if not param.flags.writeable:
-                raise ValueError(f"params[{i}] is read-only; it must be writeable to update it.")
-            if id(param) in seen:
-                raise ValueError(
-                    f"params[{i}] is the same array object as params[{seen[id(param)]}]; "
-                    "each parameter must appear once."
-                )
-            seen[id(param)] = i
-            if not isinstance(grad, np.ndarray):
-                try:
-                    grad = np.asarray(grad, dtype=param.dtype)
-                except (TypeError, ValueError) as exc:
-                    raise TypeError(
-                        f"grads[{i}] must be a numeric array, got {type(grad).__name__}."
-                    ) from exc
-            if grad.dtype.kind not in "fiu":
-                raise TypeError(f"grads[{i}] must be a real numeric array, got dtype {grad.dtype}.")
-            if grad.shape != param.shape:
-                raise ValueError(
-                    f"grads[{i}] has shape {grad.shape}, but params[{i}] has shape "
-                    f"{param.shape}; each gradient must have its parameter's shape."
-                )
-            if not _all_finite(grad):
-                raise ValueError(
-                    f"grads[{i}] contains NaN or infinity; no parameter was updated. "
-                    "(A diverging loss often causes this: try a smaller learning_rate.)"
-                )
-            pairs.append((param, grad))
-        return pairs
 
-    def _state_for(self, i: int, param: np.ndarray) -> dict[str, Any]:
-        key = id(param)
-        state = self._states.get(key)
-        # NOTE: id() values are reused after an object dies; the weak reference tells a live
-        # entry for this very array apart from a stale one left by an earlier array.
-        if state is None or state["ref"]() is not param:
-            ref = weakref.ref(param, functools.partial(_forget, self._states, key))
-            state = {"ref": ref, "shape": param.shape, "t": 0, "buf": np.empty_like(param)}
-            for name in self._state_names:
-                state[name] = np.zeros_like(param)
-            self._states[key] = state
-        elif state["shape"] != param.shape:
-            raise ValueError(
-                f"params[{i}] changed shape from {state['shape']} to {param.shape} since the "
-                "last step; call reset() before reusing the optimizer."
-            )
-        return state
+def _check_beta(value: Any, name: str) -> None:
+    check_scalar_number(value, name, low=0.0, high=1.0, include_high=False)
+
+
+def _check_eps(value: Any) -> None:
+    # NOTE: eps = 0 is refused: a coordinate whose gradients have all been 0 (or whose squares
+    # underflow) would divide 0 by 0 and turn its parameter into NaN, as it does in torch.
+    check_scalar_number(value, "eps", low=0.0, include_low=False)
 
 
 class SGD(Optimizer):
@@ -287,10 +172,11 @@ class SGD(Optimizer):
     array([ 0.95, -2.05])
     """
 
+    elementwise = True
+    _kernel = _kernels.SGD  # FAST PATH: param -= lr * grad, in a scratch buffer
+
     def _update(self, param: np.ndarray, grad: np.ndarray, state: dict[str, Any]) -> None:
-        buf = state["buf"]
-        np.multiply(grad, self.learning_rate, out=buf)
-        param -= buf
+        param -= self.learning_rate * grad
 
 
 class Momentum(Optimizer):
@@ -325,7 +211,9 @@ class Momentum(Optimizer):
     ``lr·g/(1-β)``, ten times larger for β = 0.9. Learning rates do not carry over unchanged.
     """
 
+    elementwise = True
     _state_names = ("v",)
+    _kernel = _kernels.MOMENTUM  # FAST PATH: the same two lines, in a scratch buffer
 
     def __init__(self, learning_rate: float, beta: float = 0.9) -> None:
         super().__init__(learning_rate)
@@ -336,12 +224,9 @@ class Momentum(Optimizer):
         return {"learning_rate": self.learning_rate, "beta": self.beta}
 
     def _update(self, param: np.ndarray, grad: np.ndarray, state: dict[str, Any]) -> None:
-        v, buf = state["v"], state["buf"]
-        v *= self.beta
-        np.multiply(grad, 1.0 - self.beta, out=buf)
-        v += buf
-        np.multiply(v, self.learning_rate, out=buf)
-        param -= buf
+        v = state["v"]
+        v[...] = self.beta * v + (1 - self.beta) * grad
+        param -= self.learning_rate * v
 
 
 class RMSProp(Optimizer):
@@ -354,7 +239,7 @@ class RMSProp(Optimizer):
     beta : float, default=0.9
         Decay of the running average of squared gradients, in [0, 1).
     eps : float, default=1e-8
-        Added *inside* the square root, >= 0 (see the torch mapping below).
+        Added *inside* the square root, > 0 (see the torch mapping below).
 
     Notes
     -----
@@ -365,12 +250,17 @@ class RMSProp(Optimizer):
         \theta \leftarrow \theta - \mathrm{lr}\, \frac{g}{\sqrt{s + \epsilon}}
 
     ``torch.optim.RMSprop(lr=lr, alpha=β, eps=ε)`` computes ``g / (sqrt(s) + ε)``: ε sits
-    *outside* the root there. The two are identical for ``eps=0``; for ε > 0 they differ by
-    O(ε) in the denominator. With ``eps=0`` a coordinate whose gradients have all been exactly 0
-    divides 0 by 0 (in both libraries), so keep ``eps > 0`` when training.
+    *outside* the root there, so the two differ by O(ε) in the denominator; with a tiny ε (say
+    1e-300, against torch's ``eps=0``) both round to ``g / sqrt(s)``. ``eps=0`` is refused: a
+    coordinate whose gradients have all been 0 would divide 0 by 0 (torch returns NaN there).
+    Float16 parameters are refused (squares overflow above 256), and so are gradients whose
+    square overflows the parameters' dtype.
     """
 
+    elementwise = True
+    squares_gradients = True
     _state_names = ("s",)
+    _kernel = _kernels.RMSPROP  # FAST PATH: the same two lines, in a scratch buffer
 
     def __init__(self, learning_rate: float, beta: float = 0.9, eps: float = 1e-8) -> None:
         super().__init__(learning_rate)
@@ -383,16 +273,9 @@ class RMSProp(Optimizer):
         return {"learning_rate": self.learning_rate, "beta": self.beta, "eps": self.eps}
 
     def _update(self, param: np.ndarray, grad: np.ndarray, state: dict[str, Any]) -> None:
-        s, buf = state["s"], state["buf"]
-        s *= self.beta
-        np.multiply(grad, grad, out=buf)
-        buf *= 1.0 - self.beta
-        s += buf
-        np.add(s, self.eps, out=buf)
-        np.sqrt(buf, out=buf)
-        np.divide(grad, buf, out=buf)
-        buf *= self.learning_rate
-        param -= buf
+        s = state["s"]
+        s[...] = self.beta * s + (1 - self.beta) * grad**2
+        param -= self.learning_rate * grad / np.sqrt(s + self.eps)
 
 
 class Adam(Optimizer):
@@ -407,7 +290,7 @@ class Adam(Optimizer):
     beta2 : float, default=0.999
         Decay of the second moment (mean squared gradient), in [0, 1).
     eps : float, default=1e-8
-        Added to ``sqrt(v_hat)`` (outside the root, as in the paper and in torch), >= 0.
+        Added to ``sqrt(v_hat)`` (outside the root, as in the paper and in torch), > 0.
 
     Notes
     -----
@@ -424,26 +307,23 @@ class Adam(Optimizer):
     ``lr·g/(|g|+ε) ≈ lr·sign(g)``.
 
     Identical to ``torch.optim.Adam(lr=lr, betas=(β₁, β₂), eps=ε)`` (weight_decay 0,
-    amsgrad False), which also keeps ``t`` per parameter.
+    amsgrad False), which also keeps ``t`` per parameter. ``step`` runs
+    :func:`glassml.optim._kernels._adam`, which keeps ``m_scaled = m/(1-β₁)`` and
+    ``v_scaled = v/(1-β₂)`` instead (ten passes over memory instead of twelve).
 
-    **What the code stores** (same result, fewer passes over memory). Unrolled, the bias-corrected
-    moments are weighted *averages* of past gradients, with weight ``β^(t-i)`` on step i's::
-
-        m̂ = S₁ / W₁,   S₁ = Σᵢ β₁^(t-i) gᵢ,    W₁ = Σᵢ β₁^(t-i) = (1-β₁^t)/(1-β₁)
-        v̂ = S₂ / W₂,   S₂ = Σᵢ β₂^(t-i) gᵢ²,   W₂ = (1-β₂^t)/(1-β₂)
-
-    The state arrays ``m`` and ``v`` hold the weighted *sums* ``S₁ = m/(1-β₁)`` and
-    ``S₂ = v/(1-β₂)``, updated by ``S ← β S + g`` (no ``(1-β)`` pass), and the scalars fold in
-    at the end::
-
-        lr·m̂/(√v̂ + ε) = α_t · S₁/(√S₂ + ε̂),   α_t = lr·√W₂/W₁,   ε̂ = ε·√W₂
-
-    exactly (not the paper's ε approximation): ten element-wise passes per step instead of 12.
-    NOTE: ``S₂`` is ``1/(1-β₂)`` times ``v`` (1000× for the default β₂), so with float32 it
-    overflows for gradients above ~5e17 instead of ~1.8e19.
+    Refused, with a clear error: ``eps=0`` (a coordinate with an all-zero gradient history
+    would compute 0/0 = NaN, as torch does); float16 parameters (torch's float16 Adam on CPU
+    turns a gradient of 1e-3 into an infinite parameter); a gradient whose square, over
+    ``1-β₂``, overflows the parameters' dtype, e.g. 1e200 in float64 (torch's ``v`` becomes
+    infinite and freezes that coordinate for good).
     """
 
+    elementwise = True
+    squares_gradients = True
     _state_names = ("m", "v")
+    # FAST PATH: m_scaled = m/(1-β₁), v_scaled = v/(1-β₂);
+    #   param -= lr·m_hat/(√v_hat + ε) == α_t·m_scaled/(√v_scaled + ε·√W₂), α_t = lr·√W₂/W₁
+    _kernel = _kernels.ADAM
 
     def __init__(
         self,
@@ -468,25 +348,18 @@ class Adam(Optimizer):
             "eps": self.eps,
         }
 
+    def _largest_gradient(self, dtype: np.dtype) -> float:
+        # the fast path's v_scaled is v/(1-β₂): up to max g²/(1-β₂)
+        return root_of_max(dtype) * math.sqrt(1.0 - self.beta2)
+
     def _update(self, param: np.ndarray, grad: np.ndarray, state: dict[str, Any]) -> None:
-        S1, S2, buf = state["m"], state["v"], state["buf"]  # m/(1-β₁) and v/(1-β₂): see Notes
-        t = state["t"]
-        S1 *= self.beta1
-        S1 += grad
-        np.multiply(grad, grad, out=buf)
-        S2 *= self.beta2
-        S2 += buf
-        # bias correction: divide the weighted sums by their total weights W₁, W₂
-        W1 = (1.0 - self.beta1**t) / (1.0 - self.beta1)
-        # NOTE: Python floats, not NumPy float64 scalars: with a float64 scalar, float32 arithmetic
-        # would run (and round) in float64 and take ~1.5x as long (NEP 50 promotion).
-        sqrt_W2 = math.sqrt((1.0 - self.beta2**t) / (1.0 - self.beta2))
-        alpha_t = self.learning_rate * sqrt_W2 / W1
-        np.sqrt(S2, out=buf)
-        buf += self.eps * sqrt_W2
-        np.divide(S1, buf, out=buf)
-        buf *= alpha_t
-        param -= buf
+        m, v, t = state["m"], state["v"], state["t"]
+        b1, b2 = self.beta1, self.beta2
+        m[...] = b1 * m + (1 - b1) * grad
+        v[...] = b2 * v + (1 - b2) * grad**2
+        m_hat = m / (1 - b1**t)  # bias correction: m starts at 0, so early m is too small
+        v_hat = v / (1 - b2**t)
+        param -= self.learning_rate * m_hat / (np.sqrt(v_hat) + self.eps)
 
 
 class AdaGrad(Optimizer):
@@ -497,7 +370,7 @@ class AdaGrad(Optimizer):
     learning_rate : float
         Step size ``lr``, > 0.
     eps : float, default=1e-8
-        Added *inside* the square root, >= 0.
+        Added *inside* the square root, > 0.
 
     Notes
     -----
@@ -508,11 +381,16 @@ class AdaGrad(Optimizer):
         \theta \leftarrow \theta - \mathrm{lr}\, \frac{g}{\sqrt{G + \epsilon}}
 
     ``torch.optim.Adagrad(lr=lr, eps=ε)`` (defaults ``lr_decay=0``,
-    ``initial_accumulator_value=0``) computes ``g / (sqrt(G) + ε)``: identical for ``eps=0``,
-    O(ε) apart otherwise. As for RMSProp, ``eps=0`` turns an all-zero gradient history into 0/0.
+    ``initial_accumulator_value=0``) computes ``g / (sqrt(G) + ε)``: O(ε) apart, and equal to
+    rounding for a tiny ε against torch's ``eps=0``. As for RMSProp, ``eps=0``, float16
+    parameters and gradients whose square overflows are refused. NOTE: ``G`` only grows, so
+    after very many gradients near that limit it can still overflow.
     """
 
+    elementwise = True
+    squares_gradients = True
     _state_names = ("G",)
+    _kernel = _kernels.ADAGRAD  # FAST PATH: the same two lines, in a scratch buffer
 
     def __init__(self, learning_rate: float, eps: float = 1e-8) -> None:
         super().__init__(learning_rate)
@@ -523,11 +401,6 @@ class AdaGrad(Optimizer):
         return {"learning_rate": self.learning_rate, "eps": self.eps}
 
     def _update(self, param: np.ndarray, grad: np.ndarray, state: dict[str, Any]) -> None:
-        G, buf = state["G"], state["buf"]
-        np.multiply(grad, grad, out=buf)
-        G += buf
-        np.add(G, self.eps, out=buf)
-        np.sqrt(buf, out=buf)
-        np.divide(grad, buf, out=buf)
-        buf *= self.learning_rate
-        param -= buf
+        G = state["G"]
+        G += grad**2
+        param -= self.learning_rate * grad / np.sqrt(G + self.eps)
