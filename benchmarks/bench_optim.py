@@ -5,7 +5,7 @@ gradients; torch uses its default CPU implementation (no ``foreach``/``fused`` f
 timed call is one step; state keeps evolving between calls on both sides, as in training.
 
 Both sides split a large step over the CPUs: torch's intra-op threads, glassml's row blocks in
-worker threads (see ``glassml.optim.optimizers``, "Threads"). A second row (full mode only, no
+worker threads (see the ``elementwise`` paragraph of ``glassml.optim.Optimizer``). A second row (full mode only, no
 target) runs both on one thread: it compares the per-element cost alone, and stays meaningful
 when other processes load the machine.
 """
