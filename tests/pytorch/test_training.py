@@ -71,7 +71,10 @@ def test_reaches_98_percent_on_the_blobs():
     X, y = blobs(150)
     X_val, y_val = blobs(100, seed=1)
     model = MLP(2, [16, 8], 1, dropout=0.2, seed=0)
-    history = train(model, (X, y), (X_val, y_val), epochs=15, batch_size=32, lr=0.01, verbose=False)
+    history = train(
+        model, (X, y), (X_val, y_val), epochs=15, batch_size=32, lr=0.01, device="cpu",
+        verbose=False,
+    )  # fmt: skip
     assert history["accuracy"][-1] >= 0.98
     assert history["val_accuracy"][-1] >= 0.98
     assert history["loss"][-1] < history["loss"][0]
@@ -84,7 +87,9 @@ def test_history_and_validation_metrics_by_hand():
     X, y = blobs(40)
     X_val, y_val = blobs(30, seed=2)
     model = MLP(2, [4], 1, seed=1)
-    history = train(model, (X, y), (X_val, y_val), epochs=2, batch_size=16, verbose=False)
+    history = train(
+        model, (X, y), (X_val, y_val), epochs=2, batch_size=16, device="cpu", verbose=False
+    )
     assert set(history) == {"loss", "accuracy", "lr", "val_loss", "val_accuracy"}
     assert all(len(v) == 2 for v in history.values())
     with torch.no_grad():
@@ -154,6 +159,7 @@ def test_resolve_device(monkeypatch):
     with pytest.raises(ValueError, match="device must be 'auto', 'cpu', 'cuda'"):
         resolve_device("tpu-please")
     monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    monkeypatch.setattr(torch.cuda, "device_count", lambda: 2)
     monkeypatch.setenv("LOCAL_RANK", "1")
     assert resolve_device("auto") == torch.device("cuda", 1)
     assert resolve_device("cuda:0") == torch.device("cuda", 0)

@@ -10,10 +10,11 @@ This is the one glassml subpackage that imports torch.
 """
 
 from glassml.pytorch.attention import ScaledDotProductAttention, causal_mask
+from glassml.pytorch.devices import resolve_device
 from glassml.pytorch.distributed import is_distributed, is_main_process, rank, world_size
 from glassml.pytorch.mlp import MLP
 from glassml.pytorch.persistence import load, save
-from glassml.pytorch.training import History, resolve_device, train
+from glassml.pytorch.training import History, train
 
 __all__ = [
     "MLP",
