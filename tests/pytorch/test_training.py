@@ -231,3 +231,62 @@ def test_optimizer_built_once_and_data_moved_once(monkeypatch):
         counts.append(len(moves))
         assert len(built) == 1
     assert counts[0] == counts[1]  # 20 steps or 80 steps: the same number of moves
+
+
+def test_finiteness_is_checked_after_the_cast_to_the_models_dtype():
+    """A float64 1e39 is finite, but infinite in a float32 model: an error, not inf training."""
+    X, y = blobs(10)
+    big = X.astype(np.float64)
+    big[3, 1] = 1e39
+    model = MLP(2, [3], 1, seed=0)
+    before = copy.deepcopy(model.state_dict())
+    with pytest.raises(ValueError, match=r"train_data\[0\] \(X\) holds values too large .* 1e\+39"):
+        train(model, (big, y), epochs=1, device="cpu", verbose=False)
+    with pytest.raises(ValueError, match=r"val_data\[0\] \(X\) holds values too large"):
+        train(model, (X, y), (big, y), epochs=1, device="cpu", verbose=False)
+    for key, value in model.state_dict().items():
+        assert torch.equal(value, before[key]), key
+    # A float64 model holds 1e39 without overflow, so the same data are accepted there.
+    train(MLP(2, [3], 1, batch_norm=False, seed=0).double(), (big, y), epochs=1, verbose=False)
+
+
+def test_float64_data_trains_a_float32_model_as_float32_data_do():
+    X, y = blobs(12)
+    runs = []
+    for data in (X.astype(np.float64), X):
+        model = MLP(2, [4], 1, seed=0)
+        runs.append((train(model, (data, y), epochs=2, device="cpu", verbose=False), model))
+    assert runs[0][0] == runs[1][0]
+    assert all(p.dtype == torch.float32 for p in runs[0][1].parameters())
+    for a, b in zip(runs[0][1].state_dict().values(), runs[1][1].state_dict().values()):
+        assert torch.equal(a, b)
+
+
+def test_unusable_models_and_devices_are_clear_errors():
+    X, y = blobs(10)
+    mixed = MLP(2, [3], 1, seed=0)
+    mixed.net[-1].double()
+    with torch.device("meta"):
+        on_meta = MLP(2, [3], 1)
+    cases = [
+        (TypeError, r"one floating-point dtype .* \['torch.float32', 'torch.float64'\]", mixed, {}),
+        (ValueError, "model has no parameters to train", nn.ReLU(), {}),
+        (ValueError, "model has tensors on the 'meta' device", on_meta, {}),
+        (ValueError, "not on 'mps' devices", MLP(2, [3], 1), dict(device="mps")),
+        (ValueError, "not on 'meta' devices", MLP(2, [3], 1), dict(device="meta")),
+        (ValueError, r"train_data\[0\] \(X\) must be on the CPU or a CUDA device, got meta",
+         MLP(2, [3], 1), dict(train_data=(torch.empty(20, 2, device="meta"), y))),
+    ]  # fmt: skip
+    for error, message, model, override in cases:
+        kwargs = dict(train_data=(X, y), epochs=1, verbose=False) | override
+        with pytest.raises(error, match=message):
+            train(model, **kwargs)
+
+
+def test_a_failing_model_is_left_in_its_mode():
+    """The probe pass that counts the outputs restores train/eval mode even when it raises."""
+    X, y = blobs(10)
+    model = MLP(2, [3], 1, seed=0).train()
+    with pytest.raises(ValueError, match="x has 3 features"):
+        train(model, (np.c_[X, X[:, 0]], y), epochs=1, verbose=False)
+    assert model.training
