@@ -258,7 +258,8 @@ def test_float64_data_trains_a_float32_model_as_float32_data_do():
         runs.append((train(model, (data, y), epochs=2, device="cpu", verbose=False), model))
     assert runs[0][0] == runs[1][0]
     assert all(p.dtype == torch.float32 for p in runs[0][1].parameters())
-    for a, b in zip(runs[0][1].state_dict().values(), runs[1][1].state_dict().values()):
+    states = (runs[0][1].state_dict().values(), runs[1][1].state_dict().values())
+    for a, b in zip(*states, strict=True):
         assert torch.equal(a, b)
 
 
