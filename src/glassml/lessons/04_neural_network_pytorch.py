@@ -71,6 +71,9 @@ def _quiet(*args: Any, **kwargs: Any) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = lesson_parser(__doc__)
+    parser.add_argument(
+        "--device", default="auto", help="auto (CUDA when available), cpu, cuda or cuda:N"
+    )
     args = parser.parse_args(argv)
     # Every process of a torchrun job trains; only the main one talks, saves and draws.
     talk = is_main_process()
@@ -79,12 +82,12 @@ def main(argv: list[str] | None = None) -> int:
     threads = torch.get_num_threads()
     torch.set_num_threads(1)
     try:
-        return lesson(out, args.quick, talk)
+        return lesson(out, args.quick, talk, args.device)
     finally:
         torch.set_num_threads(threads)
 
 
-def lesson(out: Path, quick: bool, talk: bool) -> int:
+def lesson(out: Path, quick: bool, talk: bool, device: str = "auto") -> int:
     say: Any = print if talk else _quiet
     section: Any = heading if talk else _quiet
     n_per_class = 150 if quick else 600
@@ -123,7 +126,7 @@ def lesson(out: Path, quick: bool, talk: bool) -> int:
         lr=0.01,
         step_size=20,
         gamma=0.5,
-        device="auto",
+        device=device,
         seed=0,
         verbose=talk and not quick and sys.stderr.isatty(),
     )
