@@ -291,3 +291,22 @@ def test_a_failing_model_is_left_in_its_mode():
     with pytest.raises(ValueError, match="x has 3 features"):
         train(model, (np.c_[X, X[:, 0]], y), epochs=1, verbose=False)
     assert model.training
+
+
+@pytest.mark.parametrize("batch_norm", [False, True])
+def test_a_diverging_run_stops_and_restores_the_model(batch_norm):
+    """lr=1e30 makes the weights overflow to NaN in the first epoch: an error, and the model
+    (weights, BatchNorm statistics, mode) as it was before the call."""
+    X, y = blobs(20)
+    model = MLP(2, [4], 1, batch_norm=batch_norm, seed=0).train()
+    before = copy.deepcopy(model.state_dict())
+    with pytest.raises(
+        RuntimeError, match=r"diverged: the loss became nan in epoch 1 \(lr=1e\+30\)"
+    ):
+        train(model, (X, y), epochs=3, batch_size=8, lr=1e30, device="cpu", verbose=False)
+    assert model.training
+    for key, value in model.state_dict().items():
+        assert torch.equal(value, before[key]), key
+    # The restored model still trains normally.
+    history = train(model, (X, y), epochs=2, batch_size=8, device="cpu", verbose=False)
+    assert all(np.isfinite(history["loss"]))

@@ -6,6 +6,8 @@ several processes (``DistributedDataParallel``, see :mod:`glassml.pytorch.distri
 
 from __future__ import annotations
 
+import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -182,7 +184,8 @@ def train(
         ``BCEWithLogitsLoss``; ``n_outputs >= 2`` means ``n_outputs`` classes with
         ``CrossEntropyLoss``. Its parameters share one floating dtype and one device (not
         ``meta``). Trained in place; it is moved to ``device`` and left there, in eval mode.
-        A call rejected by validation leaves it untouched (same device, weights and mode).
+        A call rejected by validation leaves it untouched (same device, weights and mode), and
+        so does a run that fails (the model is restored before the error propagates).
     train_data : pair (X, y)
         ``X`` of shape (n_samples, n_features), ``y`` of shape (n_samples,) with integer labels
         (0/1 for binary). NumPy arrays or tensors on any device; ``X`` is cast to the model's
@@ -222,6 +225,12 @@ def train(
         (training accuracy of the train-mode predictions made during the epoch), ``lr`` (the rate
         used during the epoch) and, with ``val_data``, ``val_loss`` and ``val_accuracy``. Under
         ``torchrun`` these are global figures (summed over processes), identical on every rank.
+
+    Raises
+    ------
+    RuntimeError
+        If the training loss of an epoch is not finite (the run diverged); the model is first
+        restored to its state before the call.
 
     Notes
     -----
@@ -263,15 +272,31 @@ def train(
         )
 
     created_group = init_distributed(settings.device) if is_distributed() else False
+    restore = _snapshot(model)
     try:
         history = _fit(model, (X, y), val, n_logits, settings)
-    except BaseException:
+    except BaseException as exc:
+        if isinstance(exc, Exception):
+            restore()
         if created_group:
             torch.distributed.destroy_process_group()
         raise
     if created_group:
         shutdown_distributed()
     return history
+
+
+def _snapshot(model: nn.Module) -> Callable[[], None]:
+    """A function that puts ``model`` back as it is now: weights, buffers, device and mode."""
+    state = {k: v.detach().clone() for k, v in model.state_dict().items()}
+    device, was_training = next(model.parameters()).device, model.training
+
+    def restore() -> None:
+        model.to(device)
+        model.load_state_dict(state)
+        model.train(was_training)
+
+    return restore
 
 
 @dataclass(frozen=True)
@@ -400,6 +425,13 @@ def _train_epoch(
 def _record(history: History, totals: torch.Tensor, optimizer: torch.optim.Optimizer) -> None:
     """Append one epoch's mean loss, accuracy and learning rate to ``history``."""
     loss_sum, n_correct, n_seen = totals.tolist()
+    if not math.isfinite(loss_sum):
+        # NOTE: totals are summed over processes, so every rank stops at the same epoch.
+        raise RuntimeError(
+            f"Training diverged: the loss became {loss_sum / n_seen} in epoch "
+            f"{len(history['loss']) + 1} (lr={optimizer.param_groups[0]['lr']:g}). The model "
+            "was restored to its state before train; try a smaller lr or scaled data."
+        )
     history["loss"].append(loss_sum / n_seen)
     history["accuracy"].append(n_correct / n_seen)
     history["lr"].append(optimizer.param_groups[0]["lr"])
