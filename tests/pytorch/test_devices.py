@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import warnings
 
+import numpy as np
 import pytest
 import torch
+import torch.distributed as dist
 
-from glassml.pytorch import resolve_device
+from glassml.pytorch import MLP, resolve_device, train
 
 
 @pytest.fixture
@@ -98,3 +100,27 @@ def test_other_and_missing_devices_are_clear_errors(gpus, device, error, message
     gpus(1)
     with pytest.raises(error, match=message):
         resolve_device(device)
+
+
+class _Joined(Exception):
+    """Raised by the fake init_process_group: the test only needs the backend train asked for."""
+
+
+def test_train_under_torchrun_with_too_few_gpus_joins_gloo(gpus, torchrun, monkeypatch):
+    backends = []
+
+    def fake_init(backend=None, **kwargs):
+        backends.append(backend)
+        raise _Joined
+
+    monkeypatch.setattr(dist, "init_process_group", fake_init)
+    monkeypatch.setattr(torch.cuda, "set_device", lambda device: backends.append(device))
+    X, y = np.random.default_rng(0).normal(size=(8, 2)), np.arange(8) % 2
+    gpus(1)
+    torchrun(1, world=2, n_local=2)
+    with pytest.warns(RuntimeWarning, match="trains on the CPU"), pytest.raises(_Joined):
+        train(MLP(2, [3], 1, seed=0), (X, y), epochs=1, verbose=False)
+    gpus(2)
+    with pytest.raises(_Joined):
+        train(MLP(2, [3], 1, seed=0), (X, y), epochs=1, verbose=False)
+    assert backends == ["gloo", torch.device("cuda", 1), "nccl"]
