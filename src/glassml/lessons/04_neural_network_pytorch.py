@@ -9,7 +9,8 @@ Transformers, softmax(QKᵀ/√d_k)·V, on a toy sentence.
 
 The same file runs on several processes with DistributedDataParallel, unchanged:
 ``torchrun --nproc_per_node=2 --master_addr=127.0.0.1 src/glassml/lessons/04_neural_network_pytorch.py``
-(only rank 0 prints, saves the model and draws the figures).
+(only rank 0 prints, saves the model and draws the figures). ``--device cpu`` keeps every process
+on the CPU; the default, ``auto``, trains on the GPUs when there is one per process.
 """
 
 from __future__ import annotations

@@ -5,6 +5,8 @@
 - :func:`train` — the seed's loop with Adam, ``StepLR`` and a progress bar; runs unchanged under
   ``torchrun`` (``DistributedDataParallel``).
 - :func:`save` / :func:`load` — weights plus constructor arguments, loaded without running code.
+- :func:`resolve_device` — ``"auto"``/``"cpu"``/``"cuda[:N]"`` to a device that exists (one GPU
+  per process under ``torchrun``, the CPU when there are fewer GPUs than processes).
 
 This is the one glassml subpackage that imports torch.
 """
