@@ -64,7 +64,7 @@ def test_lesson_04_under_torchrun_two_processes(tmp_path):
     cmd = [
         sys.executable, "-m", "torch.distributed.run", "--nproc_per_node=2",
         "--master_addr=127.0.0.1", f"--master_port={free_port()}",
-        str(lesson_path(4)), "--out", str(tmp_path), "--quick",
+        str(lesson_path(4)), "--out", str(tmp_path), "--quick", "--device", "cpu",
     ]  # fmt: skip
     proc = subprocess.run(cmd, capture_output=True, text=True, env=env(), check=False, timeout=180)
     assert proc.returncode == 0, proc.stderr

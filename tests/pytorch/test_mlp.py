@@ -176,3 +176,13 @@ def test_forward_rejects_wrong_width_and_non_2d_input():
         model(torch.zeros(2, 4, 3))
     with pytest.raises(TypeError, match=r"x must be a torch\.Tensor"):
         model([[0.0, 0.0, 0.0]])
+
+
+def test_forward_names_a_dtype_or_device_mismatch():
+    model = MLP(3, [4], 2, seed=0)
+    with pytest.raises(TypeError, match=r"x has dtype torch.float64, but .* torch.float32"):
+        model(torch.zeros(2, 3, dtype=torch.float64))
+    with pytest.raises(ValueError, match=r"x is on meta, but this MLP's parameters are on cpu"):
+        model(torch.zeros(2, 3, device="meta"))
+    # Once cast, the same input is fine: the check compares, it does not forbid float64.
+    assert model.double()(torch.zeros(2, 3, dtype=torch.float64)).dtype == torch.float64

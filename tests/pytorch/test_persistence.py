@@ -19,7 +19,7 @@ def trained():
     X = np.vstack([rng.normal(2, 1, (30, 2)), rng.normal(-2, 1, (30, 2))]).astype(np.float32)
     y = np.repeat([0, 1], 30)
     model = MLP(2, [8, 4], 1, dropout=0.3, seed=0)
-    train(model, (X, y), epochs=3, batch_size=16, verbose=False)
+    train(model, (X, y), epochs=3, batch_size=16, device="cpu", verbose=False)
     return model, torch.as_tensor(X)
 
 
@@ -144,3 +144,74 @@ def test_load_onto_a_missing_gpu_is_a_clear_error(trained, tmp_path, monkeypatch
         load(path, device="cuda")
     with torch.no_grad():
         assert torch.equal(load(path, device="auto")(X), model.eval()(X))  # auto: the CPU here
+
+
+def test_save_to_a_directory_is_a_clear_error(trained, tmp_path):
+    model, _ = trained
+    with pytest.raises(ValueError, match=r"is a directory; give a file name in it, such as"):
+        save(model, tmp_path)
+    with torch.device("meta"):
+        skeleton = MLP(2, [3], 1)
+    with pytest.raises(ValueError, match="'meta' device"):
+        save(skeleton, tmp_path / "meta.pt")
+    assert list(tmp_path.iterdir()) == []
+
+
+def _crafted(trained, tmp_path, *, config=None, **state):
+    """A checkpoint of the trained model with some config entries or tensors replaced."""
+    model, _ = trained
+    checkpoint = torch.load(save(model, tmp_path / "good.pt"), weights_only=True)
+    checkpoint["config"] |= config or {}
+    checkpoint["state_dict"] |= state
+    path = tmp_path / "crafted.pt"
+    torch.save(checkpoint, path)
+    return path
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "message"),
+    [
+        ("net.0.weight", torch.full((8, 2), float("nan")), "'net.0.weight' contains NaN"),
+        ("net.4.bias", torch.tensor([float("inf"), 0.0, 0.0, 0.0]), "contains NaN or inf"),
+        ("net.1.running_var", -torch.ones(8), "a variance.* negative"),
+        ("net.0.weight", torch.zeros(8, 2, dtype=torch.complex64), "dtype torch.complex64"),
+        ("net.0.weight", torch.zeros(8, 2, dtype=torch.int64), "dtype torch.int64"),
+        ("net.0.bias", torch.zeros(8, dtype=torch.float64), "share one dtype"),
+        ("net.0.weight", "not a tensor", r"size mismatch for 'net.0.weight': .* got str"),
+        ("extra", torch.zeros(1), r"unexpected keys \['extra'\]"),
+    ],
+)
+def test_crafted_weights_are_refused(trained, tmp_path, key, value, message):
+    path = _crafted(trained, tmp_path, **{key: value})
+    with pytest.raises(ValueError, match=f"damaged glassml checkpoint: .*{message}"):
+        load(path)
+
+
+def test_crafted_huge_shapes_are_refused_before_allocating(trained, tmp_path, monkeypatch):
+    """A config of 2**20 hidden units with the file's 8: the mismatch is found on the meta
+    device, so no real tensor of that size is ever created (and initialised)."""
+    created = []
+    original = nn.init.kaiming_uniform_
+
+    def recording(tensor, *args, **kwargs):
+        if not tensor.is_meta:
+            created.append(tensor.numel())
+        return original(tensor, *args, **kwargs)
+
+    monkeypatch.setattr(nn.init, "kaiming_uniform_", recording)
+    path = _crafted(trained, tmp_path, config={"hidden_dims": [2**20, 4]})
+    created.clear()
+    with pytest.raises(ValueError, match=r"size mismatch for 'net.0.weight': expected \(1048576"):
+        load(path)
+    assert created == []
+    for config in ({"hidden_dims": "many"}, {"dropout": 2.0}, {"seed": "x"}):
+        with pytest.raises(ValueError, match="damaged glassml checkpoint: bad config"):
+            load(_crafted(trained, tmp_path, config=config))
+
+
+def test_a_float64_model_comes_back_in_float64(tmp_path):
+    model = MLP(3, [4], 2, seed=0).double().eval()
+    loaded = load(save(model, tmp_path / "m.pt"))
+    x = torch.randn(5, 3, dtype=torch.float64, generator=torch.Generator().manual_seed(0))
+    with torch.no_grad():
+        assert torch.equal(loaded(x), model(x))

@@ -71,7 +71,10 @@ def test_reaches_98_percent_on_the_blobs():
     X, y = blobs(150)
     X_val, y_val = blobs(100, seed=1)
     model = MLP(2, [16, 8], 1, dropout=0.2, seed=0)
-    history = train(model, (X, y), (X_val, y_val), epochs=15, batch_size=32, lr=0.01, verbose=False)
+    history = train(
+        model, (X, y), (X_val, y_val), epochs=15, batch_size=32, lr=0.01, device="cpu",
+        verbose=False,
+    )  # fmt: skip
     assert history["accuracy"][-1] >= 0.98
     assert history["val_accuracy"][-1] >= 0.98
     assert history["loss"][-1] < history["loss"][0]
@@ -84,7 +87,9 @@ def test_history_and_validation_metrics_by_hand():
     X, y = blobs(40)
     X_val, y_val = blobs(30, seed=2)
     model = MLP(2, [4], 1, seed=1)
-    history = train(model, (X, y), (X_val, y_val), epochs=2, batch_size=16, verbose=False)
+    history = train(
+        model, (X, y), (X_val, y_val), epochs=2, batch_size=16, device="cpu", verbose=False
+    )
     assert set(history) == {"loss", "accuracy", "lr", "val_loss", "val_accuracy"}
     assert all(len(v) == 2 for v in history.values())
     with torch.no_grad():
@@ -154,6 +159,7 @@ def test_resolve_device(monkeypatch):
     with pytest.raises(ValueError, match="device must be 'auto', 'cpu', 'cuda'"):
         resolve_device("tpu-please")
     monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    monkeypatch.setattr(torch.cuda, "device_count", lambda: 2)
     monkeypatch.setenv("LOCAL_RANK", "1")
     assert resolve_device("auto") == torch.device("cuda", 1)
     assert resolve_device("cuda:0") == torch.device("cuda", 0)
@@ -225,3 +231,82 @@ def test_optimizer_built_once_and_data_moved_once(monkeypatch):
         counts.append(len(moves))
         assert len(built) == 1
     assert counts[0] == counts[1]  # 20 steps or 80 steps: the same number of moves
+
+
+def test_finiteness_is_checked_after_the_cast_to_the_models_dtype():
+    """A float64 1e39 is finite, but infinite in a float32 model: an error, not inf training."""
+    X, y = blobs(10)
+    big = X.astype(np.float64)
+    big[3, 1] = 1e39
+    model = MLP(2, [3], 1, seed=0)
+    before = copy.deepcopy(model.state_dict())
+    with pytest.raises(ValueError, match=r"train_data\[0\] \(X\) holds values too large .* 1e\+39"):
+        train(model, (big, y), epochs=1, device="cpu", verbose=False)
+    with pytest.raises(ValueError, match=r"val_data\[0\] \(X\) holds values too large"):
+        train(model, (X, y), (big, y), epochs=1, device="cpu", verbose=False)
+    for key, value in model.state_dict().items():
+        assert torch.equal(value, before[key]), key
+    # A float64 model holds 1e39 without overflow, so the same data are accepted there.
+    train(MLP(2, [3], 1, batch_norm=False, seed=0).double(), (big, y), epochs=1, verbose=False)
+
+
+def test_float64_data_trains_a_float32_model_as_float32_data_do():
+    X, y = blobs(12)
+    runs = []
+    for data in (X.astype(np.float64), X):
+        model = MLP(2, [4], 1, seed=0)
+        runs.append((train(model, (data, y), epochs=2, device="cpu", verbose=False), model))
+    assert runs[0][0] == runs[1][0]
+    assert all(p.dtype == torch.float32 for p in runs[0][1].parameters())
+    states = (runs[0][1].state_dict().values(), runs[1][1].state_dict().values())
+    for a, b in zip(*states, strict=True):
+        assert torch.equal(a, b)
+
+
+def test_unusable_models_and_devices_are_clear_errors():
+    X, y = blobs(10)
+    mixed = MLP(2, [3], 1, seed=0)
+    mixed.net[-1].double()
+    with torch.device("meta"):
+        on_meta = MLP(2, [3], 1)
+    cases = [
+        (TypeError, r"one floating-point dtype .* \['torch.float32', 'torch.float64'\]", mixed, {}),
+        (ValueError, "model has no parameters to train", nn.ReLU(), {}),
+        (ValueError, "model has tensors on the 'meta' device", on_meta, {}),
+        (ValueError, "not on 'mps' devices", MLP(2, [3], 1), dict(device="mps")),
+        (ValueError, "not on 'meta' devices", MLP(2, [3], 1), dict(device="meta")),
+        (ValueError, r"train_data\[0\] \(X\) must be on the CPU or a CUDA device, got meta",
+         MLP(2, [3], 1), dict(train_data=(torch.empty(20, 2, device="meta"), y))),
+    ]  # fmt: skip
+    for error, message, model, override in cases:
+        kwargs = dict(train_data=(X, y), epochs=1, verbose=False) | override
+        with pytest.raises(error, match=message):
+            train(model, **kwargs)
+
+
+def test_a_failing_model_is_left_in_its_mode():
+    """The probe pass that counts the outputs restores train/eval mode even when it raises."""
+    X, y = blobs(10)
+    model = MLP(2, [3], 1, seed=0).train()
+    with pytest.raises(ValueError, match="x has 3 features"):
+        train(model, (np.c_[X, X[:, 0]], y), epochs=1, verbose=False)
+    assert model.training
+
+
+@pytest.mark.parametrize("batch_norm", [False, True])
+def test_a_diverging_run_stops_and_restores_the_model(batch_norm):
+    """lr=1e30 makes the weights overflow to NaN in the first epoch: an error, and the model
+    (weights, BatchNorm statistics, mode) as it was before the call."""
+    X, y = blobs(20)
+    model = MLP(2, [4], 1, batch_norm=batch_norm, seed=0).train()
+    before = copy.deepcopy(model.state_dict())
+    with pytest.raises(
+        RuntimeError, match=r"diverged: the loss became nan in epoch 1 \(lr=1e\+30\)"
+    ):
+        train(model, (X, y), epochs=3, batch_size=8, lr=1e30, device="cpu", verbose=False)
+    assert model.training
+    for key, value in model.state_dict().items():
+        assert torch.equal(value, before[key]), key
+    # The restored model still trains normally.
+    history = train(model, (X, y), epochs=2, batch_size=8, device="cpu", verbose=False)
+    assert all(np.isfinite(history["loss"]))

@@ -9,7 +9,8 @@ Transformers, softmax(QKᵀ/√d_k)·V, on a toy sentence.
 
 The same file runs on several processes with DistributedDataParallel, unchanged:
 ``torchrun --nproc_per_node=2 --master_addr=127.0.0.1 src/glassml/lessons/04_neural_network_pytorch.py``
-(only rank 0 prints, saves the model and draws the figures).
+(only rank 0 prints, saves the model and draws the figures). ``--device cpu`` keeps every process
+on the CPU; the default, ``auto``, trains on the GPUs when there is one per process.
 """
 
 from __future__ import annotations
@@ -71,6 +72,9 @@ def _quiet(*args: Any, **kwargs: Any) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = lesson_parser(__doc__)
+    parser.add_argument(
+        "--device", default="auto", help="auto (CUDA when available), cpu, cuda or cuda:N"
+    )
     args = parser.parse_args(argv)
     # Every process of a torchrun job trains; only the main one talks, saves and draws.
     talk = is_main_process()
@@ -79,12 +83,12 @@ def main(argv: list[str] | None = None) -> int:
     threads = torch.get_num_threads()
     torch.set_num_threads(1)
     try:
-        return lesson(out, args.quick, talk)
+        return lesson(out, args.quick, talk, args.device)
     finally:
         torch.set_num_threads(threads)
 
 
-def lesson(out: Path, quick: bool, talk: bool) -> int:
+def lesson(out: Path, quick: bool, talk: bool, device: str = "auto") -> int:
     say: Any = print if talk else _quiet
     section: Any = heading if talk else _quiet
     n_per_class = 150 if quick else 600
@@ -123,7 +127,7 @@ def lesson(out: Path, quick: bool, talk: bool) -> int:
         lr=0.01,
         step_size=20,
         gamma=0.5,
-        device="auto",
+        device=device,
         seed=0,
         verbose=talk and not quick and sys.stderr.isatty(),
     )

@@ -132,6 +132,7 @@ class MLP(nn.Module):
         Parameters
         ----------
         x : torch.Tensor of shape (n_samples, input_dim)
+            Of the parameters' dtype and on their device.
 
         Returns
         -------
@@ -151,6 +152,17 @@ class MLP(nn.Module):
         if x.shape[1] != self.input_dim:
             raise ValueError(
                 f"x has {x.shape[1]} features, but this MLP expects input_dim={self.input_dim}."
+            )
+        W = self.net[0].weight  # the first weights x meets
+        if x.dtype != W.dtype:
+            raise TypeError(
+                f"x has dtype {x.dtype}, but this MLP's parameters are {W.dtype}: cast one to "
+                f"the other (x.to({W.dtype}) or model.to({x.dtype}))."
+            )
+        if x.device != W.device:
+            raise ValueError(
+                f"x is on {x.device}, but this MLP's parameters are on {W.device}: move one "
+                f"to the other (x.to('{W.device}') or model.to('{x.device}'))."
             )
         return self.net(x)
 
