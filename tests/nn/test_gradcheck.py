@@ -31,3 +31,27 @@ def test_errors():
         numerical_gradient(lambda: 0.0, np.zeros((3, 4)).T)
     with pytest.raises(ValueError, match=r"same shape, got \(2,\) and \(3,\)"):
         max_relative_error(np.zeros(2), np.zeros(3))
+
+
+@pytest.mark.parametrize("fail_on_call", [1, 2, 5])  # x + h, x - h, a later element
+def test_x_is_restored_when_f_raises(fail_on_call):
+    x = np.array([[0.5, -1.0], [2.0, 3.0]])
+    original = x.copy()
+    calls = 0
+
+    def f() -> float:
+        nonlocal calls
+        calls += 1
+        if calls == fail_on_call:
+            raise RuntimeError("f failed")
+        return float(np.sum(x**2))
+
+    with pytest.raises(RuntimeError, match="f failed"):
+        numerical_gradient(f, x)
+    np.testing.assert_array_equal(x, original)
+
+
+@pytest.mark.parametrize("h", [0.0, -1e-6, float("nan"), True])
+def test_step_size_must_be_positive(h):
+    with pytest.raises((ValueError, TypeError), match="h must"):
+        numerical_gradient(lambda: 0.0, np.zeros(2), h=h)
