@@ -42,7 +42,7 @@ def numerical_gradient(f: Callable[[], float], x: np.ndarray, h: float = 1e-6) -
     ``h = 1e-6`` the total error (truncation plus rounding) is about 1e-9 relative for smooth f.
     NOTE: at a kink (ReLU at exactly 0) the estimate is meaningless; keep inputs away from it.
     """
-    check_positive(h, "h")
+    h = check_positive(h, "h")  # a Python float (a Fraction would make object arithmetic)
     if not isinstance(x, np.ndarray) or x.dtype != np.float64:
         raise TypeError(
             f"x must be a float64 ndarray (perturbed in place), got "
