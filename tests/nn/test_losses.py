@@ -251,3 +251,52 @@ def test_one_hot_checks_n_classes():
         one_hot([0], 0)
     with pytest.raises(TypeError, match="n_classes must be an int"):
         one_hot([0], 2.0)
+
+
+# -- binary cross-entropy from logits -----------------------------------------------------------
+def test_bce_with_logits_equals_torch_even_at_1000():
+    from glassml.nn.losses import (
+        binary_cross_entropy_with_logits,
+        binary_cross_entropy_with_logits_gradient,
+    )
+
+    z = np.array([[-1000.0, -3.0], [0.0, 2.5], [1000.0, 36.0], [-40.0, 0.1]])
+    y = np.array([[1.0, 0.0], [1.0, 0.3], [0.0, 1.0], [0.0, 1.0]])
+    zt = torch.tensor(z, requires_grad=True)
+    ref = F.binary_cross_entropy_with_logits(zt, torch.tensor(y))
+    ref.backward()
+    with np.errstate(all="raise"):
+        loss = binary_cross_entropy_with_logits(z, y)
+        grad = binary_cross_entropy_with_logits_gradient(z, y)
+    assert loss == pytest.approx(ref.item(), rel=1e-14)
+    np.testing.assert_allclose(grad, zt.grad.numpy(), rtol=1e-12, atol=1e-18)
+
+
+@pytest.mark.parametrize("batch", [1, 7])
+def test_bce_with_logits_gradient_and_agreement_with_bce_of_sigmoid(batch):
+    from glassml.nn.losses import (
+        binary_cross_entropy_with_logits,
+        binary_cross_entropy_with_logits_gradient,
+    )
+
+    rng = np.random.default_rng(batch)
+    z = rng.normal(size=(batch, 2)) * 3
+    y = rng.uniform(size=(batch, 2))
+    numeric = numerical_gradient(lambda: binary_cross_entropy_with_logits(z, y), z)
+    assert max_relative_error(binary_cross_entropy_with_logits_gradient(z, y), numeric) < 1e-7
+    assert binary_cross_entropy_with_logits(z, y) == pytest.approx(
+        binary_cross_entropy(1 / (1 + np.exp(-z)), y), rel=1e-12
+    )
+
+
+def test_bce_with_logits_errors_name_the_argument():
+    from glassml.nn.losses import binary_cross_entropy_with_logits
+
+    with pytest.raises(ValueError, match=r"y_true must hold targets in \[0, 1\]"):
+        binary_cross_entropy_with_logits([5.0], [2.0])
+    with pytest.raises(TypeError, match=r"logits must be numeric .*complex"):
+        binary_cross_entropy_with_logits([1j], [1.0])
+    with pytest.raises(ValueError, match=r"logits and y_true must have the same shape"):
+        binary_cross_entropy_with_logits([1.0, 2.0], [1.0])
+    with pytest.raises(ValueError, match="logits contains NaN"):
+        binary_cross_entropy_with_logits([np.nan], [1.0])

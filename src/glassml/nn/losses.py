@@ -24,11 +24,14 @@ from typing import Any
 import numpy as np
 
 from glassml._validation import check_finite_array, check_positive, check_scalar_number
+from glassml.nn.activations import sigmoid
 
 __all__ = [
     "EPS",
     "binary_cross_entropy",
     "binary_cross_entropy_gradient",
+    "binary_cross_entropy_with_logits",
+    "binary_cross_entropy_with_logits_gradient",
     "cross_entropy",
     "cross_entropy_gradient",
     "mse",
@@ -48,14 +51,16 @@ def _compute_dtype(y_pred: np.ndarray) -> np.dtype:
     return np.promote_types(y_pred.dtype, np.float32)
 
 
-def _prepare(y_pred: Any, y_true: Any) -> tuple[np.ndarray, np.ndarray]:
+def _prepare(
+    y_pred: Any, y_true: Any, names: tuple[str, str] = ("y_pred", "y_true")
+) -> tuple[np.ndarray, np.ndarray]:
     p = np.asarray(y_pred)
     dtype = _compute_dtype(p)
-    p = check_finite_array(p, "y_pred", dtype=dtype)
-    y = check_finite_array(y_true, "y_true", dtype=dtype)
+    p = check_finite_array(p, names[0], dtype=dtype)
+    y = check_finite_array(y_true, names[1], dtype=dtype)
     if p.shape != y.shape:
         raise ValueError(
-            f"y_pred and y_true must have the same shape, got {p.shape} and {y.shape}."
+            f"{names[0]} and {names[1]} must have the same shape, got {p.shape} and {y.shape}."
         )
     return p, y
 
@@ -164,6 +169,16 @@ def _bce_grad(p: np.ndarray, y: np.ndarray, eps: float = EPS) -> np.ndarray:
     return (pc - y) / (pc * (1 - pc) * p.size)
 
 
+def _bce_logits(z: np.ndarray, y: np.ndarray) -> float:
+    # -[y log σ(z) + (1 - y) log(1 - σ(z))] = max(z, 0) - z y + log(1 + e^(-|z|))
+    with np.errstate(under="ignore"):  # e^(-1000) is 0, correctly rounded
+        return float(np.mean(np.maximum(z, 0) - z * y + np.log1p(np.exp(-np.abs(z)))))
+
+
+def _bce_logits_grad(z: np.ndarray, y: np.ndarray) -> np.ndarray:
+    return (sigmoid(z) - y) / z.size
+
+
 def _ce(p: np.ndarray, Y: np.ndarray, eps: float = EPS) -> float:
     log_p = _clip(p, eps)
     np.log(log_p, out=log_p)
@@ -246,6 +261,45 @@ def binary_cross_entropy_gradient(y_pred: Any, y_true: Any, eps: float = EPS) ->
     """
     _check_eps(eps)
     return _bce_grad(*_prepare_probabilities(y_pred, y_true), eps=eps)
+
+
+def binary_cross_entropy_with_logits(logits: Any, y_true: Any) -> float:
+    """Binary cross-entropy of ``sigmoid(logits)`` against targets in [0, 1], from the logits.
+
+    Parameters
+    ----------
+    logits : array-like
+        Pre-sigmoid scores ``z`` (any real numbers).
+    y_true : array-like of the same shape
+        Targets (0/1 labels, or soft targets in [0, 1]).
+
+    Returns
+    -------
+    float
+
+    Notes
+    -----
+    ``L = mean(max(z, 0) - z y + log(1 + e^(-|z|)))``, which equals
+    ``-mean(y log σ(z) + (1 - y) log(1 - σ(z)))`` exactly but never forms ``σ(z)``: no
+    clipping and no ``eps`` are needed, and ``z = ±1000`` gives the exact loss. PyTorch's
+    ``F.binary_cross_entropy_with_logits`` computes the same.
+    """
+    z, y = _prepare(logits, y_true, names=("logits", "y_true"))
+    _check_unit_interval(y, "y_true", "targets")
+    return _bce_logits(z, y)
+
+
+def binary_cross_entropy_with_logits_gradient(logits: Any, y_true: Any) -> np.ndarray:
+    """Gradient of :func:`binary_cross_entropy_with_logits` with respect to ``logits``.
+
+    Notes
+    -----
+    ``∂L/∂z = (σ(z) - y) / n`` with ``n`` the number of elements: the combined sigmoid + BCE
+    gradient, of the shape of ``logits``.
+    """
+    z, y = _prepare(logits, y_true, names=("logits", "y_true"))
+    _check_unit_interval(y, "y_true", "targets")
+    return _bce_logits_grad(z, y)
 
 
 def cross_entropy(y_pred: Any, y_true: Any, eps: float = EPS) -> float:
