@@ -46,14 +46,16 @@ def check_scalar_number(
     kind = numbers.Integral if integer else numbers.Real
     if isinstance(value, bool | np.bool_) or not isinstance(value, kind):
         expected = "an int" if integer else "a real number"
-        raise TypeError(f"{name} must be {expected}, got {value!r} of type {type(value).__name__}.")
+        raise TypeError(
+            f"{name} must be {expected}, got {_short_repr(value)} of type {type(value).__name__}."
+        )
     number = _as_python_number(value, name, integer)
     bad_low = low is not None and (number < low if include_low else number <= low)
     bad_high = high is not None and (number > high if include_high else number >= high)
     if bad_low or bad_high:
         left = "(-inf" if low is None else ("[" if include_low else "(") + f"{low:g}"
         right = "inf)" if high is None else f"{high:g}" + ("]" if include_high else ")")
-        raise ValueError(f"{name} must be in the range {left}, {right}, got {value!r}.")
+        raise ValueError(f"{name} must be in the range {left}, {right}, got {_short_repr(value)}.")
     return number
 
 
