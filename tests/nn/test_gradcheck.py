@@ -55,3 +55,17 @@ def test_x_is_restored_when_f_raises(fail_on_call):
 def test_step_size_must_be_positive(h):
     with pytest.raises((ValueError, TypeError), match="h must"):
         numerical_gradient(lambda: 0.0, np.zeros(2), h=h)
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "error", "match"),
+    [
+        (np.array([1j]), np.array([0.0]), TypeError, r"a must be numeric .*complex"),
+        (np.array([1.0]), np.array([1 + 1e-3j]), TypeError, r"b must be numeric .*complex"),
+        (np.array([np.nan]), np.array([0.0]), ValueError, "a contains NaN"),
+        (np.zeros(0), np.zeros(0), ValueError, "a must not be empty"),
+    ],
+)
+def test_max_relative_error_refuses_what_it_cannot_compare(a, b, error, match):
+    with pytest.raises(error, match=match):
+        max_relative_error(a, b)

@@ -13,7 +13,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from glassml._validation import check_positive
+from glassml._validation import check_finite_array, check_positive
 
 __all__ = ["max_relative_error", "numerical_gradient"]
 
@@ -78,9 +78,15 @@ def max_relative_error(a: np.ndarray, b: np.ndarray, floor: float = 1e-12) -> fl
     NOTE: the denominator is the scale of the whole array, not of each element. A per-element
     ratio would flag rounding noise (~1e-10) on elements that are themselves ~1e-6, which
     central differences cannot resolve.
+
+    Raises
+    ------
+    ValueError
+        If ``a`` or ``b`` is empty or holds NaN/inf, or their shapes differ; ``TypeError`` for
+        complex or non-numeric input (a float64 cast would drop the imaginary part).
     """
-    a = np.asarray(a, dtype=np.float64)
-    b = np.asarray(b, dtype=np.float64)
+    a = check_finite_array(a, "a")  # NaN/inf, complex or empty input is an error, not nan
+    b = check_finite_array(b, "b")
     if a.shape != b.shape:
         raise ValueError(f"a and b must have the same shape, got {a.shape} and {b.shape}.")
     scale = max(float(np.max(np.abs(a))), float(np.max(np.abs(b))), floor)
