@@ -300,3 +300,14 @@ def test_bce_with_logits_errors_name_the_argument():
         binary_cross_entropy_with_logits([1.0, 2.0], [1.0])
     with pytest.raises(ValueError, match="logits contains NaN"):
         binary_cross_entropy_with_logits([np.nan], [1.0])
+
+
+def test_eps_may_be_any_real_number():
+    from fractions import Fraction
+
+    p, y = np.array([0.0, 0.3]), np.array([1.0, 0.0])
+    assert binary_cross_entropy(p, y, eps=Fraction(1, 10**9)) == binary_cross_entropy(p, y)
+    np.testing.assert_array_equal(
+        cross_entropy_gradient([[0.0, 1.0]], [0], eps=np.float32(1e-3)),
+        cross_entropy_gradient([[0.0, 1.0]], [0], eps=float(np.float32(1e-3))),
+    )

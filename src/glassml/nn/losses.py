@@ -101,8 +101,9 @@ def _prepare_multiclass(y_pred: Any, y_true: Any) -> tuple[np.ndarray, np.ndarra
     return p, y
 
 
-def _check_eps(eps: float) -> None:
-    check_scalar_number(eps, "eps", low=0, high=0.5, include_low=False, include_high=False)
+def _check_eps(eps: float) -> float:
+    """``eps`` as a Python float in (0, 0.5); a Fraction or NumPy scalar is converted."""
+    return check_scalar_number(eps, "eps", low=0, high=0.5, include_low=False, include_high=False)
 
 
 def one_hot(labels: Any, n_classes: int, dtype: Any = np.float64, name: str = "y") -> np.ndarray:
@@ -245,7 +246,7 @@ def binary_cross_entropy(y_pred: Any, y_true: Any, eps: float = EPS) -> float:
     labels. With ``y = 1`` the penalty is ``-log p``, which grows without bound as ``p → 0``;
     the clipping caps it at ``-log(eps) ≈ 20.7``.
     """
-    _check_eps(eps)
+    eps = _check_eps(eps)
     return _bce(*_prepare_probabilities(y_pred, y_true), eps=eps)
 
 
@@ -259,7 +260,7 @@ def binary_cross_entropy_gradient(y_pred: Any, y_true: Any, eps: float = EPS) ->
     ``(p - y) / n``: :class:`~glassml.nn.NeuralNetwork` uses that combined form directly for a
     sigmoid output, which stays accurate even when ``p`` saturates.
     """
-    _check_eps(eps)
+    eps = _check_eps(eps)
     return _bce_grad(*_prepare_probabilities(y_pred, y_true), eps=eps)
 
 
@@ -330,7 +331,7 @@ def cross_entropy(y_pred: Any, y_true: Any, eps: float = EPS) -> float:
     ``L = -(1/n) Σ_i Σ_c y_ic log p_ic``: the mean over samples of minus the log-probability
     of the true class. PyTorch's ``F.cross_entropy`` computes the same from the logits.
     """
-    _check_eps(eps)
+    eps = _check_eps(eps)
     return _ce(*_prepare_multiclass(y_pred, y_true), eps=eps)
 
 
@@ -343,5 +344,5 @@ def cross_entropy_gradient(y_pred: Any, y_true: Any, eps: float = EPS) -> np.nda
     ``diag(p) - p pᵀ``) it becomes ``(p - y) / n``, the combined gradient
     :class:`~glassml.nn.NeuralNetwork` uses for a softmax output.
     """
-    _check_eps(eps)
+    eps = _check_eps(eps)
     return _ce_grad(*_prepare_multiclass(y_pred, y_true), eps=eps)
