@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
+import types
+from pathlib import Path
 
 import pytest
 
+import glassml.cli
+import glassml.tour
 from glassml.cli import main
 from glassml.lessons import lesson_path, lesson_paths
 from tests.conftest import REPO_ROOT
@@ -74,3 +79,102 @@ def test_lesson_without_number_shows_help(capsys):
 def test_lesson_bad_option_is_an_error_not_a_crash(capsys):
     assert main(["lesson", "6", "--no-such-option"]) == 2
     assert "unrecognized arguments" in capsys.readouterr().err
+
+
+# -- a bad --out and Ctrl-C: one line on stderr, no traceback -----------------------------------
+def _one_line(err: str) -> str:
+    lines = [line for line in err.splitlines() if line.strip()]
+    assert len(lines) == 1, err
+    assert "Traceback" not in err
+    return lines[0]
+
+
+def _unusable_outs(tmp_path):
+    a_file = tmp_path / "a_file.txt"
+    a_file.write_text("not a folder")
+    cases = {
+        "an existing file": (a_file, "is an existing file, not a folder"),
+        "a path under a file": (a_file / "sub", "cannot write into --out"),
+    }
+    if Path("/proc").is_dir():  # Linux: nothing can be created in /proc, not even by root
+        cases["/proc/x"] = (Path("/proc/glassml_no_such_dir"), "cannot write into --out")
+    return cases
+
+
+@pytest.mark.parametrize("command", [["lesson", "1"], ["tour"]])
+def test_an_unusable_out_is_one_line_and_status_2(tmp_path, capsys, monkeypatch, command):
+    def must_not_run(*args, **kwargs):
+        raise AssertionError("the command ran despite an unusable --out")
+
+    monkeypatch.setattr(glassml.cli, "load_lesson", must_not_run)
+    monkeypatch.setattr(glassml.tour, "run_tour", must_not_run)
+    for label, (out, message) in _unusable_outs(tmp_path).items():
+        assert main([*command, "--out", str(out), "--quick"]) == 2, label
+        line = _one_line(capsys.readouterr().err)
+        assert line.startswith("glassml: ") and message in line and str(out) in line, label
+
+
+def test_an_unusable_out_from_the_shell_has_no_traceback(tmp_path):
+    a_file = tmp_path / "a_file.txt"
+    a_file.write_text("not a folder")
+    proc = subprocess.run(
+        [sys.executable, "-m", "glassml", "lesson", "1", "--quick", "--out", str(a_file)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode == 2
+    assert "is an existing file, not a folder" in _one_line(proc.stderr)
+    assert a_file.read_text() == "not a folder"
+
+
+def _interrupt(*args, **kwargs):
+    raise KeyboardInterrupt
+
+
+def _main_interrupted(argv: list[str]) -> int:
+    """``main(argv)``; a KeyboardInterrupt escaping it fails the test (it would stop pytest)."""
+    try:
+        return main(argv)
+    except KeyboardInterrupt:
+        pytest.fail("KeyboardInterrupt escaped glassml.cli.main (a traceback for the user)")
+
+
+def test_ctrl_c_during_a_lesson_is_one_line_and_status_130(tmp_path, capsys, monkeypatch):
+    monkeypatch.setattr(
+        glassml.cli, "load_lesson", lambda number: types.SimpleNamespace(main=_interrupt)
+    )
+    assert _main_interrupted(["lesson", "1", "--out", str(tmp_path)]) == 130
+    assert "interrupted (Ctrl-C)" in _one_line(capsys.readouterr().err)
+
+
+def test_ctrl_c_during_the_tour_is_one_line_and_status_130(tmp_path, capsys, monkeypatch):
+    monkeypatch.setattr(glassml.tour, "run_tour", _interrupt)
+    assert _main_interrupted(["tour", "--out", str(tmp_path), "--quick"]) == 130
+    assert "glassml tour: interrupted (Ctrl-C)" in _one_line(capsys.readouterr().err)
+
+
+def test_ctrl_c_during_bench_is_one_line_and_status_130(capsys, monkeypatch):
+    monkeypatch.setattr(glassml.cli.subprocess, "call", _interrupt)
+    assert _main_interrupted(["bench", "--quick"]) == 130
+    assert "interrupted (Ctrl-C)" in _one_line(capsys.readouterr().err)
+
+
+def test_lesson_with_out_writes_its_figures_there(tmp_path, capsys):
+    out = tmp_path / "new" / "folder"  # created as needed
+    assert main(["lesson", "1", "--quick", "--out", str(out)]) == 0
+    figures = list(out.iterdir())
+    assert figures and all(p.suffix == ".png" for p in figures)
+    assert "[figure]" in capsys.readouterr().out
+
+
+def test_python_dash_m_runs_a_lesson_into_out(tmp_path):
+    proc = subprocess.run(
+        [sys.executable, "-m", "glassml", "lesson", "1", "--quick", "--out", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, "MPLBACKEND": "Agg"},
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert any(p.suffix == ".png" for p in tmp_path.iterdir())

@@ -225,3 +225,18 @@ def test_tour_rejects_unknown_arguments(tmp_path, capsys):
     with pytest.raises(SystemExit):
         main(["tour", "--out", str(tmp_path), "--bogus"])
     assert "unrecognized arguments: --bogus" in capsys.readouterr().err
+
+
+def test_tour_functions_are_short_named_sections():
+    # issue 11: write_index was one 117-line function; the page is now built from named parts
+    import ast
+    import inspect
+
+    tree = ast.parse(inspect.getsource(glassml.tour))
+    lengths = {
+        node.name: node.end_lineno - node.lineno + 1
+        for node in ast.walk(tree)
+        if isinstance(node, ast.FunctionDef) and node.end_lineno is not None
+    }
+    assert {"_page_head", "_contents", "_summary_table", "_lesson_section"} <= set(lengths)
+    assert max(lengths.values()) <= 60, {k: v for k, v in lengths.items() if v > 60}

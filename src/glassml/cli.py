@@ -1,10 +1,16 @@
-"""The ``glassml`` command: ``glassml lesson N``, ``glassml tour``, ``glassml bench``."""
+"""The ``glassml`` command: ``glassml lesson N``, ``glassml tour``, ``glassml bench``.
+
+Mistakes in how the command is called end with one line on stderr, never a traceback: exit
+status 2 for a bad argument (an unknown lesson, an ``--out`` that is a file or cannot be
+written), 130 for Ctrl-C (128 + SIGINT, as a shell reports it).
+"""
 
 from __future__ import annotations
 
 import argparse
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 from glassml.lessons import lesson_path, load_lesson
@@ -13,6 +19,34 @@ from glassml.lessons import lesson_path, load_lesson
 def _benchmarks_runner() -> Path:
     """The benchmark harness ships beside ``src/`` in the source tree."""
     return Path(__file__).resolve().parents[2] / "benchmarks" / "run.py"
+
+
+EXIT_USAGE = 2
+"""Exit status for a bad argument (argparse's own)."""
+
+EXIT_INTERRUPTED = 130
+"""Exit status after Ctrl-C: 128 + SIGINT (2)."""
+
+
+def _usable_out(out: Path) -> str | None:
+    """Create the ``--out`` folder if needed; the reason it cannot be used, or None if it can."""
+    if out.exists() and not out.is_dir():
+        return f"--out {out} is an existing file, not a folder; give a folder path."
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=out):  # NOTE: as root, os.access says yes to anything
+            pass
+    except OSError as exc:
+        return f"cannot write into --out {out}: {exc.strerror or exc}."
+    return None
+
+
+def _check_out(out: Path) -> bool:
+    """Print why ``out`` is unusable (one line on stderr) and return False; True if usable."""
+    problem = _usable_out(out)
+    if problem is not None:
+        print(f"glassml: {problem}", file=sys.stderr)
+    return problem is None
 
 
 def _cmd_lesson(args: argparse.Namespace, rest: list[str]) -> int:
@@ -25,7 +59,9 @@ def _cmd_lesson(args: argparse.Namespace, rest: list[str]) -> int:
         lesson_path(args.number)
     except ValueError as exc:
         print(f"glassml: {exc}", file=sys.stderr)
-        return 2
+        return EXIT_USAGE
+    if not args.help and not _check_out(args.out):
+        return EXIT_USAGE
     argv = ["--out", str(args.out), *(["--quick"] if args.quick else []), *rest]
     module = load_lesson(args.number)
     try:
@@ -42,7 +78,9 @@ def _cmd_tour(args: argparse.Namespace, rest: list[str]) -> int:
 
     if rest:
         print(f"glassml tour: unknown arguments {rest}", file=sys.stderr)
-        return 2
+        return EXIT_USAGE
+    if not _check_out(args.out):
+        return EXIT_USAGE
     t0 = time.perf_counter()
     results = run_tour(args.out, quick=args.quick)
     total = time.perf_counter() - t0
@@ -69,7 +107,7 @@ def _cmd_bench(args: argparse.Namespace, rest: list[str]) -> int:
             f"glassml bench: benchmarks not found at {runner}; run it from a source checkout.",
             file=sys.stderr,
         )
-        return 2
+        return EXIT_USAGE
     cmd = [sys.executable, str(runner), *(["--quick"] if args.quick else []), *rest]
     return subprocess.call(cmd)
 
@@ -114,7 +152,12 @@ def main(argv: list[str] | None = None) -> int:
     args, rest = parser.parse_known_args(argv)
     if rest and args.command != "lesson" and args.command != "bench":
         parser.error(f"unrecognized arguments: {' '.join(rest)}")
-    return args.func(args, rest)
+    try:
+        return int(args.func(args, rest))
+    except KeyboardInterrupt:
+        # NOTE: the tour has already stopped the running lesson's process group
+        print(f"\nglassml {args.command}: interrupted (Ctrl-C).", file=sys.stderr)
+        return EXIT_INTERRUPTED
 
 
 if __name__ == "__main__":  # pragma: no cover

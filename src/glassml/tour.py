@@ -19,6 +19,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TextIO
 from urllib.parse import quote
 
 from glassml.lessons import lesson_paths
@@ -127,49 +128,12 @@ def run_lesson_process(
     out.mkdir(parents=True, exist_ok=True)
     cmd = [sys.executable, str(path), "--out", str(out), *(["--quick"] if quick else [])]
     cmd += extra or []
-    env = dict(os.environ, MPLBACKEND="Agg", PYTHONUNBUFFERED="1", PYTHONIOENCODING="utf-8")
     log = out / f"{path.stem}.txt"
     before = _snapshot(out)
-    chunks: list[str] = []
     t0 = time.perf_counter()
     with log.open("w", encoding="utf-8") as fh:
-        proc = subprocess.Popen(
-            cmd,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            env=env,
-            text=True,
-            encoding="utf-8",
-            errors="replace",
-            # its own process group, so a timeout also stops the processes it started
-            process_group=0 if os.name == "posix" else None,
-        )
-        if proc.stdout is None:  # pragma: no cover - stdout=PIPE always gives a stream
-            raise RuntimeError("subprocess gave no stdout pipe")
-        killed = threading.Event()
-
-        def kill() -> None:
-            killed.set()
-            _kill_tree(proc)
-
-        timer = threading.Timer(timeout, kill) if timeout is not None else None
-        if timer is not None:
-            timer.daemon = True
-            timer.start()
-        try:
-            for line in proc.stdout:
-                fh.write(line)
-                chunks.append(line)
-                if echo:
-                    sys.stdout.write(line)
-            returncode = proc.wait()
-        except BaseException:  # Ctrl+C: the lesson's group does not get the terminal's SIGINT
-            _kill_tree(proc)
-            raise
-        finally:
-            if timer is not None:
-                timer.cancel()
-        if killed.is_set():
+        returncode, timed_out, text = _run_logged(cmd, fh, echo, timeout)
+        if timed_out:
             note = f"\n[glassml tour] {path.name} was stopped after {timeout:g} s (TIMEOUT).\n"
             fh.write(note)
             if echo:
@@ -181,10 +145,59 @@ def run_lesson_process(
         returncode=returncode,
         seconds=seconds,
         log=log,
-        figures=_figures_written(out, before, "".join(chunks)),
+        figures=_figures_written(out, before, text),
         title=lesson_title(path),
-        timed_out=killed.is_set(),
+        timed_out=timed_out,
     )
+
+
+def _run_logged(
+    cmd: list[str], fh: TextIO, echo: bool, timeout: float | None
+) -> tuple[int, bool, str]:
+    """Run ``cmd``, copying its output line by line to ``fh`` (and stdout if ``echo``).
+
+    Returns ``(returncode, timed_out, output)``. After ``timeout`` seconds the process and its
+    whole process group are killed; so they are on Ctrl-C, which is then re-raised.
+    """
+    env = dict(os.environ, MPLBACKEND="Agg", PYTHONUNBUFFERED="1", PYTHONIOENCODING="utf-8")
+    proc = subprocess.Popen(
+        cmd,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        env=env,
+        text=True,
+        encoding="utf-8",
+        errors="replace",
+        # its own process group, so a timeout also stops the processes it started
+        process_group=0 if os.name == "posix" else None,
+    )
+    if proc.stdout is None:  # pragma: no cover - stdout=PIPE always gives a stream
+        raise RuntimeError("subprocess gave no stdout pipe")
+    killed = threading.Event()
+
+    def kill() -> None:
+        killed.set()
+        _kill_tree(proc)
+
+    timer = threading.Timer(timeout, kill) if timeout is not None else None
+    if timer is not None:
+        timer.daemon = True
+        timer.start()
+    chunks: list[str] = []
+    try:
+        for line in proc.stdout:
+            fh.write(line)
+            chunks.append(line)
+            if echo:
+                sys.stdout.write(line)
+        returncode = proc.wait()
+    except BaseException:  # Ctrl+C: the lesson's group does not get the terminal's SIGINT
+        _kill_tree(proc)
+        raise
+    finally:
+        if timer is not None:
+            timer.cancel()
+    return returncode, killed.is_set(), "".join(chunks)
 
 
 def run_tour(
@@ -298,12 +311,28 @@ def write_index(
         The page, ``out/index.html``.
     """
     out.mkdir(parents=True, exist_ok=True)
-    esc = html.escape
     total = sum(r.seconds for r in results) if total_seconds is None else total_seconds
+    parts = _page_head(results, quick, total)
+    parts += _contents(results)
+    parts += _summary_table(results, out, total)
+    for r in results:
+        parts += _lesson_section(r, out)
+    parts += ["</main>", "</body>", "</html>", ""]
+    index = out / "index.html"
+    index.write_text("\n".join(parts), encoding="utf-8")
+    return index
+
+
+def _status_class(r: LessonResult) -> str:
+    return "ok" if r.ok else "fail"
+
+
+def _page_head(results: list[LessonResult], quick: bool, total: float) -> list[str]:
+    """From ``<!DOCTYPE html>`` to the title, the lead paragraph and the failure banner."""
+    esc = html.escape
     n_ok = sum(r.ok for r in results)
     stamp = _dt.datetime.now(_dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     mode = "quick mode (<code>--quick</code>: smaller settings)" if quick else "full mode"
-
     parts = [
         "<!DOCTYPE html>",
         '<html lang="en">',
@@ -328,18 +357,24 @@ def write_index(
             f'<p class="banner"><strong>{len(failed)} lesson(s) failed:</strong> {names}. '
             "Their output below ends with the error.</p>"
         )
+    return parts
 
-    parts += ["<nav>", "<h2>Contents</h2>", "<ol>"]
-    parts.append('<li><a href="#summary">Summary</a></li>')
+
+def _contents(results: list[LessonResult]) -> list[str]:
+    """The table of contents: the summary, then each lesson with its status."""
+    parts = ["<nav>", "<h2>Contents</h2>", "<ol>", '<li><a href="#summary">Summary</a></li>']
     for r in results:
-        cls = "ok" if r.ok else "fail"
         parts.append(
-            f'<li><a href="#lesson-{r.number:02d}">{esc(r.title or r.name)}</a> '
-            f'— <span class="{cls}">{esc(r.status)}</span></li>'
+            f'<li><a href="#lesson-{r.number:02d}">{html.escape(r.title or r.name)}</a> '
+            f'— <span class="{_status_class(r)}">{html.escape(r.status)}</span></li>'
         )
-    parts += ["</ol>", "</nav>"]
+    return [*parts, "</ol>", "</nav>"]
 
-    parts += [
+
+def _summary_table(results: list[LessonResult], out: Path, total: float) -> list[str]:
+    """The summary section: one row per lesson (status, time, figures, output), then the total."""
+    esc = html.escape
+    parts = [
         '<section id="summary">',
         "<h2>Summary</h2>",
         "<table>",
@@ -348,41 +383,41 @@ def write_index(
         "<tbody>",
     ]
     for r in results:
-        cls = "ok" if r.ok else "fail"
         figs = ", ".join(f'<a href="{_href(p, out)}">{esc(p.name)}</a>' for p in r.figures) or "—"
         parts.append(
             f'<tr><td><a href="#lesson-{r.number:02d}">{esc(r.name)}</a></td>'
-            f'<td class="{cls}">{esc(r.status)}</td>'
+            f'<td class="{_status_class(r)}">{esc(r.status)}</td>'
             f'<td class="num">{r.seconds:.1f} s</td>'
             f"<td>{figs}</td>"
             f'<td><a href="{_href(r.log, out)}">{esc(r.log.name)}</a></td></tr>'
         )
+    n_ok = sum(r.ok for r in results)
+    all_ok = "ok" if n_ok == len(results) else "fail"
     parts.append(
-        f'<tr><th>total</th><th class="{"ok" if not failed else "fail"}">{n_ok}/{len(results)} ok'
+        f'<tr><th>total</th><th class="{all_ok}">{n_ok}/{len(results)} ok'
         f'</th><th class="num">{total:.1f} s</th><th colspan="2"></th></tr>'
     )
-    parts += ["</tbody>", "</table>", "</section>"]
+    return [*parts, "</tbody>", "</table>", "</section>"]
 
-    for r in results:
-        cls = "ok" if r.ok else "fail"
-        parts += [
-            f'<section class="lesson{"" if r.ok else " failed"}" id="lesson-{r.number:02d}">',
-            f"<h2>{esc(r.title or r.name)}</h2>",
-            f'<p class="meta"><span class="{cls}">{esc(r.status)}</span> · {r.seconds:.1f} s · '
-            f'output also in <a href="{_href(r.log, out)}">{esc(r.log.name)}</a> · run it '
-            f"yourself: <code>glassml lesson {r.number}</code></p>",
-            f"<pre>{esc(_read_log(r.log))}</pre>",
-        ]
-        if not r.figures:
-            parts.append('<p class="meta">No figures.</p>')
-        for p in r.figures:
-            parts.append(
-                f'<figure><img src="{_href(p, out)}" alt="{esc(p.name)} from {esc(r.name)}"'
-                f"><figcaption>{esc(p.name)}</figcaption></figure>"
-            )
-        parts.append("</section>")
 
-    parts += ["</main>", "</body>", "</html>", ""]
-    index = out / "index.html"
-    index.write_text("\n".join(parts), encoding="utf-8")
-    return index
+def _lesson_section(r: LessonResult, out: Path) -> list[str]:
+    """One lesson: title, status line, its printed output in ``<pre>``, then its figures."""
+    esc = html.escape
+    parts = [
+        f'<section class="lesson{"" if r.ok else " failed"}" id="lesson-{r.number:02d}">',
+        f"<h2>{esc(r.title or r.name)}</h2>",
+        f'<p class="meta"><span class="{_status_class(r)}">{esc(r.status)}</span> · '
+        f"{r.seconds:.1f} s · "
+        f'output also in <a href="{_href(r.log, out)}">{esc(r.log.name)}</a> · run it '
+        f"yourself: <code>glassml lesson {r.number}</code></p>",
+        f"<pre>{esc(_read_log(r.log))}</pre>",
+    ]
+    if not r.figures:
+        parts.append('<p class="meta">No figures.</p>')
+    for p in r.figures:
+        parts.append(
+            f'<figure><img src="{_href(p, out)}" alt="{esc(p.name)} from {esc(r.name)}"'
+            f"><figcaption>{esc(p.name)}</figcaption></figure>"
+        )
+    parts.append("</section>")
+    return parts
