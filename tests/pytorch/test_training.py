@@ -310,3 +310,12 @@ def test_a_diverging_run_stops_and_restores_the_model(batch_norm):
     # The restored model still trains normally.
     history = train(model, (X, y), epochs=2, batch_size=8, device="cpu", verbose=False)
     assert all(np.isfinite(history["loss"]))
+
+
+def test_hyperparameters_as_fractions_are_used_as_numbers():
+    from fractions import Fraction
+
+    X, y = blobs(16)
+    model = MLP(2, [4], 2)
+    history = train(model, (X, y), epochs=1, lr=Fraction(1, 100), device="cpu", verbose=False)
+    assert history["lr"] == [0.01]

@@ -20,6 +20,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from glassml._validation import check_positive, check_scalar_number
+from glassml.nn.losses import EPS
 
 __all__ = [
     "BCE_EPS",
@@ -30,7 +31,7 @@ __all__ = [
     "verify_with_torch",
 ]
 
-BCE_EPS: float = 1e-9
+BCE_EPS: float = EPS  # the one BCE clip of glassml.nn.losses
 """Clipping of the predicted probability inside the BCE logs (the seed's ``eps``)."""
 
 SEED_EXAMPLE: dict[str, float] = {

@@ -313,12 +313,18 @@ class _Settings:
     device: torch.device
 
     def __post_init__(self) -> None:
-        check_positive(self.epochs, "epochs", integer=True)
-        check_positive(self.batch_size, "batch_size", integer=True)
-        check_positive(self.lr, "lr")
-        check_positive(self.step_size, "step_size", integer=True)
-        check_scalar_number(self.gamma, "gamma", low=0.0, high=1.0, include_low=False)
-        check_scalar_number(self.seed, "seed", low=0, integer=True)
+        # NOTE: keep the checked values: a Fraction or numpy scalar becomes a Python number
+        set_field = object.__setattr__  # the dataclass is frozen
+        set_field(self, "epochs", check_positive(self.epochs, "epochs", integer=True))
+        set_field(self, "batch_size", check_positive(self.batch_size, "batch_size", integer=True))
+        set_field(self, "lr", check_positive(self.lr, "lr"))
+        set_field(self, "step_size", check_positive(self.step_size, "step_size", integer=True))
+        set_field(
+            self,
+            "gamma",
+            check_scalar_number(self.gamma, "gamma", low=0.0, high=1.0, include_low=False),
+        )
+        set_field(self, "seed", check_scalar_number(self.seed, "seed", low=0, integer=True))
         if not isinstance(self.verbose, bool):
             raise TypeError(f"verbose must be True or False, got {self.verbose!r}.")
 
