@@ -243,7 +243,9 @@ class Sequential:
         Y = self._encode_targets(y, X.shape[0], n_out)
         snapshot = self._snapshot()
         try:
-            return self._train(X, Y, int(epochs), int(batch_size), verbose)
+            # a diverging run overflows to inf/NaN: reported once, as FloatingPointError below
+            with np.errstate(over="ignore", invalid="ignore"):
+                return self._train(X, Y, int(epochs), int(batch_size), verbose)
         except BaseException:
             self._restore(snapshot)
             raise
