@@ -195,3 +195,21 @@ def test_dense_layer_errors():
         layer.backward(np.ones((3, 2)))
     with pytest.raises(ValueError, match="dA contains NaN"):
         layer.backward([[np.nan, 0.0], [0.0, 0.0]])
+
+
+def test_dense_layer_is_a_layer_returning_dx_with_live_gradients():
+    from glassml.nn import Layer
+
+    layer = DenseLayer(3, 2, "tanh", random_state=0)
+    assert isinstance(layer, Layer)
+    assert layer.parameters() == [layer.W, layer.b]
+    assert [id(g) for g in layer.gradients()] == [id(layer.dW), id(layer.db)]
+    X = np.random.default_rng(0).normal(size=(4, 3))
+    layer.forward(X, training=False)
+    dX = layer.backward(np.ones((4, 2)))
+    assert isinstance(dX, np.ndarray) and dX.shape == (4, 3)
+    assert [id(g) for g in layer.gradients()] == [id(layer.dW), id(layer.db)]
+    dZ = 1 - np.tanh(X @ layer.W) ** 2
+    np.testing.assert_allclose(layer.dW, X.T @ dZ, rtol=1e-13)
+    np.testing.assert_allclose(layer.db, dZ.sum(axis=0), rtol=1e-13)
+    np.testing.assert_allclose(dX, dZ @ layer.W.T, rtol=1e-13)
