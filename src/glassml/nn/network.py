@@ -106,7 +106,6 @@ class NeuralNetwork(Sequential):
             for n_in, n_out, act in zip(sizes[:-1], sizes[1:], acts, strict=True)
         ]
         super().__init__(layers, loss, learning_rate, optimizer, random_state=rng)
-        self.layers = layers
         self.layer_sizes = sizes
         self.activations = acts
         self.random_state = random_state
@@ -133,9 +132,9 @@ class NeuralNetwork(Sequential):
             "learning_rate": np.asarray(self.learning_rate),
             "dtype": np.asarray(self.dtype.name, dtype=np.str_),
         }
-        for i, layer in enumerate(self.layers):
-            arrays[f"W{i}"] = layer.W
-            arrays[f"b{i}"] = layer.b
+        params = self.parameters()  # [W0, b0, W1, b1, …]
+        for i, (W, b) in enumerate(zip(params[0::2], params[1::2], strict=True)):
+            arrays[f"W{i}"], arrays[f"b{i}"] = W, b
         return _write_npz(path, arrays)
 
     @classmethod
@@ -175,7 +174,9 @@ class NeuralNetwork(Sequential):
                 raise _npz.BadFileError(f"{path} is not a saved NeuralNetwork: missing {missing}.")
             with np.load(path, allow_pickle=False) as data:
                 sizes = [int(s) for s in data["layer_sizes"]]
-                shapes = {f"W{i}": (m, n) for i, (m, n) in enumerate(itertools.pairwise(sizes))}
+                shapes: dict[str, tuple[int, ...]] = {
+                    f"W{i}": (m, n) for i, (m, n) in enumerate(itertools.pairwise(sizes))
+                }
                 shapes.update({f"b{i}": (n,) for i, n in enumerate(sizes[1:])})
                 _expect(path, headers, shapes)  # before the constructor allocates anything
                 net = cls(

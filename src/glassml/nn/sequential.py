@@ -295,7 +295,7 @@ class Sequential:
         """Copies of everything :meth:`fit` changes, for :meth:`_restore`."""
         arrays = [a.copy() for a in self.parameters() + self.gradients()]
         optimizer = copy.deepcopy(self.optimizer)
-        return arrays, optimizer, copy.deepcopy(self._rng.bit_generator.state)
+        return arrays, optimizer, copy.deepcopy(dict(self._rng.bit_generator.state))
 
     def _restore(self, snapshot: tuple[list[np.ndarray], Any, dict[str, Any]]) -> None:
         arrays, optimizer, rng_state = snapshot
