@@ -23,7 +23,7 @@ SMALL_Y = SMALL_X[:, 0] - SMALL_X[:, 1]
 def _state(net: Sequential) -> tuple:
     opt = net.optimizer
     opt_state = None
-    if opt is not None:
+    if opt is not None and hasattr(opt, "_states"):
         opt_state = [
             {k: (v.copy() if isinstance(v, np.ndarray) else v) for k, v in s.items() if k != "ref"}
             for s in opt._states.values()
@@ -255,3 +255,20 @@ def test_public_backward_never_overwrites_the_callers_dA():
     dA = -np.ones((4, 2))
     layer.backward(dA)
     np.testing.assert_array_equal(dA, -np.ones((4, 2)))
+
+
+def test_an_optimizer_that_cannot_be_copied_is_named_before_training():
+    import threading
+
+    class Locked:
+        def __init__(self):
+            self.lock = threading.Lock()
+
+        def step(self, params, grads):
+            raise AssertionError("never reached")
+
+    net = NeuralNetwork([2, 1], loss="mse", optimizer=Locked(), random_state=0)
+    before = _state(net)
+    with pytest.raises(TypeError, match=r"Locked must support copy\.deepcopy"):
+        net.fit(SMALL_X, SMALL_Y, verbose=False)
+    _assert_same_state(before, _state(net))

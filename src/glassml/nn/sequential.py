@@ -294,7 +294,13 @@ class Sequential:
     def _snapshot(self) -> tuple[list[np.ndarray], Any, dict[str, Any]]:
         """Copies of everything :meth:`fit` changes, for :meth:`_restore`."""
         arrays = [a.copy() for a in self.parameters() + self.gradients()]
-        optimizer = copy.deepcopy(self.optimizer)
+        try:
+            optimizer = copy.deepcopy(self.optimizer)
+        except (TypeError, copy.Error) as exc:
+            raise TypeError(
+                f"optimizer {type(self.optimizer).__name__} must support copy.deepcopy, so that "
+                f"a failed fit can put its state back: {exc}"
+            ) from exc
         return arrays, optimizer, copy.deepcopy(dict(self._rng.bit_generator.state))
 
     def _restore(self, snapshot: tuple[list[np.ndarray], Any, dict[str, Any]]) -> None:
