@@ -307,10 +307,12 @@ class Sequential:
         arrays, optimizer, rng_state = snapshot
         for live, saved in zip(self.parameters() + self.gradients(), arrays, strict=True):
             np.copyto(live, saved)
-        if self.optimizer is not None:
+        if hasattr(self.optimizer, "__dict__"):
             # the caller's optimizer object keeps its identity and gets its old state back
             vars(self.optimizer).clear()
             vars(self.optimizer).update(vars(optimizer))
+        else:  # None, or an object without a __dict__: put the copy itself back
+            self.optimizer = optimizer
         self._rng.bit_generator.state = rng_state
 
     # -- prediction ------------------------------------------------------------------------------
