@@ -113,7 +113,8 @@ def test_dense_layer_shapes_and_hand_computed_case():
     layer.b[:] = [0.5, 0.0, -0.5]
     X = np.array([[1.0, 1.0], [2.0, 0.0]])
     np.testing.assert_array_equal(layer.forward(X), [[5.5, 7.0, 8.5], [2.5, 4.0, 5.5]])
-    dX, dW, db = layer.backward(np.ones((2, 3)))
+    dX = layer.backward(np.ones((2, 3)))
+    dW, db = layer.gradients()
     np.testing.assert_array_equal(dW, [[3.0, 3.0, 3.0], [1.0, 1.0, 1.0]])  # Xᵀ 1
     np.testing.assert_array_equal(db, [2.0, 2.0, 2.0])  # summed over the batch, not batch 1
     np.testing.assert_array_equal(dX, [[6.0, 15.0], [6.0, 15.0]])  # 1 Wᵀ
@@ -133,7 +134,8 @@ def test_dense_layer_gradients_match_central_differences(activation, batch):
         return float(np.sum(R * layer.forward(X)))
 
     loss()
-    dX, dW, db = (g.copy() for g in layer.backward(R))
+    dX = layer.backward(R)
+    dW, db = layer.dW.copy(), layer.db.copy()
     assert max_relative_error(dW, numerical_gradient(loss, layer.W)) < GRAD_TOL
     assert max_relative_error(db, numerical_gradient(loss, layer.b)) < GRAD_TOL
     assert max_relative_error(dX, numerical_gradient(loss, X)) < GRAD_TOL
@@ -147,7 +149,8 @@ def test_dense_layer_matches_torch_autograd(activation):
     X = rng.normal(size=(6, 5))
     R = rng.normal(size=(6, 4))
     A = layer.forward(X)
-    dX, dW, db = layer.backward(R)
+    dX = layer.backward(R)
+    dW, db = layer.dW, layer.db
     Xt = torch.tensor(X, requires_grad=True)
     Wt = torch.tensor(layer.W, requires_grad=True)
     bt = torch.tensor(layer.b, requires_grad=True)
@@ -161,7 +164,8 @@ def test_dense_layer_float32_stays_float32():
     layer = DenseLayer(4, 3, "sigmoid", random_state=0, dtype=np.float32)
     X = np.random.default_rng(0).normal(size=(5, 4))  # float64 input is cast once
     A = layer.forward(X)
-    dX, dW, db = layer.backward(np.ones((5, 3), dtype=np.float32))
+    dX = layer.backward(np.ones((5, 3), dtype=np.float32))
+    dW, db = layer.dW, layer.db
     for arr in (layer.W, layer.b, A, dX, dW, db):
         assert arr.dtype == np.float32
 
@@ -191,3 +195,21 @@ def test_dense_layer_errors():
         layer.backward(np.ones((3, 2)))
     with pytest.raises(ValueError, match="dA contains NaN"):
         layer.backward([[np.nan, 0.0], [0.0, 0.0]])
+
+
+def test_dense_layer_is_a_layer_returning_dx_with_live_gradients():
+    from glassml.nn import Layer
+
+    layer = DenseLayer(3, 2, "tanh", random_state=0)
+    assert isinstance(layer, Layer)
+    assert layer.parameters() == [layer.W, layer.b]
+    assert [id(g) for g in layer.gradients()] == [id(layer.dW), id(layer.db)]
+    X = np.random.default_rng(0).normal(size=(4, 3))
+    layer.forward(X, training=False)
+    dX = layer.backward(np.ones((4, 2)))
+    assert isinstance(dX, np.ndarray) and dX.shape == (4, 3)
+    assert [id(g) for g in layer.gradients()] == [id(layer.dW), id(layer.db)]
+    dZ = 1 - np.tanh(X @ layer.W) ** 2
+    np.testing.assert_allclose(layer.dW, X.T @ dZ, rtol=1e-13)
+    np.testing.assert_allclose(layer.db, dZ.sum(axis=0), rtol=1e-13)
+    np.testing.assert_allclose(dX, dZ @ layer.W.T, rtol=1e-13)

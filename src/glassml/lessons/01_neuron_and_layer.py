@@ -87,7 +87,7 @@ def main(argv: list[str] | None = None) -> int:
     layer = DenseLayer(4, 3, activation="relu", random_state=0)
     X = np.random.default_rng(1).normal(size=(5, 4))
     A = layer.forward(X)
-    dX, dW, db_layer = layer.backward(np.ones_like(A))
+    dX, dW, db_layer = layer.backward(np.ones_like(A)), layer.dW, layer.db
     print("Z = X @ W + b computes every neuron for every sample in one matrix product:")
     print(f"  X {X.shape} @ W {layer.W.shape} + b {layer.b.shape} -> A {A.shape}")
     print(

@@ -1,12 +1,17 @@
 """NumPy neural networks from scratch (seed files 01 and 02).
 
-Activations and their derivatives, weight initialisation, a single :class:`Neuron`, a batched
-:class:`DenseLayer`, loss functions, and :class:`NeuralNetwork` trained by backpropagation.
+Activations and their derivatives (one table, :data:`ACTIVATION_TABLE`), weight
+initialisation, a single :class:`Neuron`, the :class:`Layer` protocol and a batched
+:class:`DenseLayer`, loss functions, :class:`Sequential` (any list of layers, trained by
+backpropagation) and :class:`NeuralNetwork` (the seed's fully connected network, built on it).
 Every gradient here is checked against central differences and PyTorch autograd in the tests.
 """
 
 from glassml.nn.activations import (
+    ACTIVATION_TABLE,
     ACTIVATIONS,
+    Activation,
+    get_activation,
     linear,
     linear_derivative,
     relu,
@@ -18,6 +23,7 @@ from glassml.nn.activations import (
     tanh,
     tanh_derivative,
 )
+from glassml.nn.base import Layer
 from glassml.nn.gradcheck import max_relative_error, numerical_gradient
 from glassml.nn.init import (
     activation_std_by_depth,
@@ -38,19 +44,25 @@ from glassml.nn.losses import (
     one_hot,
 )
 from glassml.nn.network import LOSSES, NeuralNetwork
+from glassml.nn.sequential import Sequential
 
 __all__ = [
     "ACTIVATIONS",
+    "ACTIVATION_TABLE",
     "EPS",
     "LOSSES",
+    "Activation",
     "DenseLayer",
+    "Layer",
     "NeuralNetwork",
     "Neuron",
+    "Sequential",
     "activation_std_by_depth",
     "binary_cross_entropy",
     "binary_cross_entropy_gradient",
     "cross_entropy",
     "cross_entropy_gradient",
+    "get_activation",
     "he_scale",
     "init_scale",
     "init_weights",

@@ -11,12 +11,18 @@ no floating-point warnings.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, NamedTuple
 
 import numpy as np
 
+from glassml._validation import check_option
+
 __all__ = [
     "ACTIVATIONS",
+    "ACTIVATION_TABLE",
+    "Activation",
+    "get_activation",
     "linear",
     "linear_derivative",
     "relu",
@@ -28,10 +34,6 @@ __all__ = [
     "tanh",
     "tanh_derivative",
 ]
-
-#: The activation names accepted by :class:`~glassml.nn.Neuron`, :class:`~glassml.nn.DenseLayer`
-#: and :class:`~glassml.nn.NeuralNetwork`.
-ACTIVATIONS: tuple[str, ...] = ("relu", "sigmoid", "tanh", "softmax", "linear")
 
 
 def _as_float(z: Any) -> np.ndarray:
@@ -175,3 +177,106 @@ def softmax_backward(s: Any, d_out: Any, axis: int = -1) -> np.ndarray:
     d_out = np.asarray(d_out, dtype=s.dtype)
     with np.errstate(under="ignore"):
         return s * (d_out - np.sum(d_out * s, axis=axis, keepdims=True))
+
+
+# -- the one table -------------------------------------------------------------------------------
+# Fast forms used by DenseLayer. ``*_inplace(Z)`` turns a fresh pre-activation array into
+# ``f(Z)`` (in place where NumPy allows) and returns it; ``*_vjp(A, dA, overwrite)`` returns
+# ``dZ = ∂L/∂Z`` from the cached OUTPUT ``A = f(Z)`` and ``dA = ∂L/∂A`` (``overwrite=True``
+# allows ``dA`` to be reused as ``dZ``).
+
+
+def _relu_inplace(Z: np.ndarray) -> np.ndarray:
+    return np.maximum(Z, 0, out=Z)
+
+
+def _tanh_inplace(Z: np.ndarray) -> np.ndarray:
+    return np.tanh(Z, out=Z)
+
+
+def _softmax_inplace(Z: np.ndarray) -> np.ndarray:
+    Z -= Z.max(axis=1, keepdims=True)  # max shift: every exponent <= 0
+    with np.errstate(under="ignore"):
+        np.exp(Z, out=Z)
+    Z /= Z.sum(axis=1, keepdims=True)
+    return Z
+
+
+def _identity(Z: np.ndarray) -> np.ndarray:
+    return Z
+
+
+def _relu_vjp(A: np.ndarray, dA: np.ndarray, overwrite: bool) -> np.ndarray:
+    return np.multiply(dA, A > 0, out=dA if overwrite else None)  # relu'(z) = [A > 0]
+
+
+def _sigmoid_vjp(A: np.ndarray, dA: np.ndarray, overwrite: bool) -> np.ndarray:
+    return dA * A * (1 - A)  # sigmoid'(z) = A (1 - A)
+
+
+def _tanh_vjp(A: np.ndarray, dA: np.ndarray, overwrite: bool) -> np.ndarray:
+    return dA * (1 - A * A)  # tanh'(z) = 1 - A²
+
+
+def _softmax_vjp(A: np.ndarray, dA: np.ndarray, overwrite: bool) -> np.ndarray:
+    # full Jacobian-vector product, not the diagonal A (1 - A)
+    return A * (dA - (dA * A).sum(axis=1, keepdims=True))
+
+
+def _linear_vjp(A: np.ndarray, dA: np.ndarray, overwrite: bool) -> np.ndarray:
+    return dA
+
+
+class Activation(NamedTuple):
+    """One row of :data:`ACTIVATION_TABLE`: an activation and its derivative.
+
+    Attributes
+    ----------
+    function : callable
+        ``f(z)`` for an array ``z`` of any shape (softmax: along the last axis).
+    derivative : callable or None
+        ``f'(z)`` element-wise, the same shape as ``z``; ``None`` when ``f`` is not
+        element-wise (softmax: its Jacobian is a full matrix per row, see
+        :func:`softmax_backward`), so a single :class:`~glassml.nn.Neuron` cannot use it.
+    inplace : callable
+        ``f(Z)`` for a fresh 2-D pre-activation array ``Z`` it may overwrite (layer fast path).
+    vjp : callable
+        ``vjp(A, dA, overwrite) -> dZ``: the gradient through ``f`` computed from the layer's
+        OUTPUT ``A = f(Z)`` and ``dA = ∂L/∂A`` (layer fast path, ``Z`` is never stored).
+    """
+
+    function: Callable[[Any], np.ndarray]
+    derivative: Callable[[Any], np.ndarray] | None
+    inplace: Callable[[np.ndarray], np.ndarray]
+    vjp: Callable[[np.ndarray, np.ndarray, bool], np.ndarray]
+
+
+#: Every activation name -> (function, derivative, and the layer's fast forms). Neuron,
+#: DenseLayer and NeuralNetwork look activations up here and nowhere else, so an activation
+#: exists everywhere or nowhere; a name missing from it is a ValueError.
+ACTIVATION_TABLE: dict[str, Activation] = {
+    "relu": Activation(relu, relu_derivative, _relu_inplace, _relu_vjp),
+    "sigmoid": Activation(sigmoid, sigmoid_derivative, sigmoid, _sigmoid_vjp),
+    "tanh": Activation(tanh, tanh_derivative, _tanh_inplace, _tanh_vjp),
+    "softmax": Activation(softmax, None, _softmax_inplace, _softmax_vjp),
+    "linear": Activation(linear, linear_derivative, _identity, _linear_vjp),
+}
+
+#: The activation names of :data:`ACTIVATION_TABLE` when glassml was imported (for display;
+#: validation always reads the table itself).
+ACTIVATIONS: tuple[str, ...] = tuple(ACTIVATION_TABLE)
+
+
+def get_activation(name: Any, param: str = "activation", elementwise: bool = False) -> Activation:
+    """The :data:`ACTIVATION_TABLE` row for ``name``; ``ValueError`` naming ``param`` if absent.
+
+    With ``elementwise=True`` an activation without an element-wise derivative (softmax) is
+    rejected too (a single neuron has no row to normalise over).
+    """
+    options = tuple(
+        key
+        for key, row in ACTIVATION_TABLE.items()
+        if row.derivative is not None or not elementwise
+    )
+    check_option(name, param, options)
+    return ACTIVATION_TABLE[name]

@@ -12,7 +12,7 @@ import math
 import numpy as np
 
 from glassml._validation import check_option, check_positive, make_rng
-from glassml.nn.activations import ACTIVATIONS, linear, relu, sigmoid, tanh
+from glassml.nn.activations import get_activation
 
 __all__ = [
     "SCHEMES",
@@ -58,7 +58,7 @@ def init_scale(n_inputs: int, activation: str, scheme: str = "auto") -> float:
     ``scheme="auto"`` is He for ReLU and Xavier otherwise; ``"he"`` / ``"xavier"`` force one
     (used to show what the wrong choice does).
     """
-    check_option(activation, "activation", ACTIVATIONS)
+    get_activation(activation)
     check_option(scheme, "scheme", SCHEMES)
     if scheme == "auto":
         scheme = "he" if activation == "relu" else "xavier"
@@ -130,11 +130,10 @@ def activation_std_by_depth(
     For ReLU, ``E[A_l²] = n · Var(w) · E[A_{l-1}²] / 2``: He's ``Var(w) = 2/n`` keeps it constant,
     Xavier's ``1/n`` halves it at every layer (a factor ``2^(-n_layers/2)`` in std).
     """
-    check_option(activation, "activation", ("relu", "sigmoid", "tanh", "linear"))
+    f = get_activation(activation, elementwise=True).function
     for value, name in ((n_layers, "n_layers"), (width, "width"), (n_samples, "n_samples")):
         check_positive(value, name, integer=True)
     rng = make_rng(random_state)
-    f = {"relu": relu, "sigmoid": sigmoid, "tanh": tanh, "linear": linear}[activation]
     A = rng.standard_normal((n_samples, width))
     stds = np.empty(n_layers)
     for layer in range(n_layers):

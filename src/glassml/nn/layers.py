@@ -1,9 +1,12 @@
 """A single neuron and a dense layer, each with a forward and a backward pass (seed file 01).
 
 Both follow one template: ``forward`` computes the output and remembers exactly what
-``backward`` needs; ``backward`` takes the gradient of the loss with respect to the output and
-returns the gradients with respect to the input and to the parameters. Calling ``backward``
-before ``forward`` raises ``RuntimeError``.
+``backward`` needs; ``backward`` takes the gradient of the loss with respect to the output.
+:class:`Neuron` returns the gradients with respect to its input and its parameters,
+``(dx, dw, db)``; :class:`DenseLayer` is a :class:`~glassml.nn.Layer`: it returns ``dX`` and
+keeps ``dW``, ``db`` in ``self.dW``, ``self.db`` (also :meth:`DenseLayer.gradients`). Calling
+``backward`` before ``forward`` raises ``RuntimeError``. Both look their activation up in
+:data:`~glassml.nn.activations.ACTIVATION_TABLE`.
 
 :class:`Neuron` is the slow, readable version; :class:`DenseLayer` is the same arithmetic for
 many neurons and many samples at once, as matrix products.
@@ -11,36 +14,16 @@ many neurons and many samples at once, as matrix products.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
-from glassml._validation import check_finite_array, check_option, check_positive
-from glassml.nn.activations import (
-    ACTIVATIONS,
-    linear,
-    linear_derivative,
-    relu,
-    relu_derivative,
-    sigmoid,
-    sigmoid_derivative,
-    tanh,
-    tanh_derivative,
-)
+from glassml._validation import check_positive
+from glassml.nn.activations import get_activation
+from glassml.nn.base import Layer, check_real_array
 from glassml.nn.init import init_weights
 
 __all__ = ["DenseLayer", "Neuron"]
-
-#: Element-wise activations a single neuron can use (softmax needs a whole layer).
-NEURON_ACTIVATIONS: tuple[str, ...] = ("relu", "sigmoid", "tanh", "linear")
-
-_ELEMENTWISE: dict[str, tuple[Callable[[Any], np.ndarray], Callable[[Any], np.ndarray]]] = {
-    "relu": (relu, relu_derivative),
-    "sigmoid": (sigmoid, sigmoid_derivative),
-    "tanh": (tanh, tanh_derivative),
-    "linear": (linear, linear_derivative),
-}
 
 _DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
 
@@ -95,7 +78,7 @@ class Neuron:
         random_state: None | int | np.random.Generator = None,
     ) -> None:
         check_positive(n_inputs, "n_inputs", integer=True)
-        check_option(activation, "activation", NEURON_ACTIVATIONS)
+        get_activation(activation, elementwise=True)
         self.n_inputs = int(n_inputs)
         self.activation = activation
         self.w = init_weights((self.n_inputs,), activation, random_state)
@@ -114,12 +97,12 @@ class Neuron:
         -------
         float, or ndarray of shape (batch,)
         """
-        x = check_finite_array(x, "x", ndim=(1, 2))
+        x = check_real_array(x, "x", ndim=(1, 2))
         if x.shape[-1] != self.n_inputs:
             raise ValueError(
                 f"x has {x.shape[-1]} features, but this Neuron has n_inputs={self.n_inputs}."
             )
-        f, _ = _ELEMENTWISE[self.activation]
+        f = get_activation(self.activation, elementwise=True).function
         z = x @ self.w + self.b  # scalar for one sample, (batch,) for a batch
         self._x, self._z = x, np.asarray(z)
         a = f(z)
@@ -136,12 +119,13 @@ class Neuron:
         """
         if self._x is None or self._z is None:
             raise RuntimeError("Neuron.backward called before forward; call forward(x) first.")
-        d_out = check_finite_array(d_out, "d_out", ndim=(0, 1))
+        d_out = check_real_array(d_out, "d_out", ndim=(0, 1))
         if d_out.shape != self._z.shape:
             raise ValueError(
                 f"d_out must have the shape of the last output {self._z.shape}, got {d_out.shape}."
             )
-        _, f_prime = _ELEMENTWISE[self.activation]
+        f_prime = get_activation(self.activation, elementwise=True).derivative
+        assert f_prime is not None  # elementwise=True guarantees it
         dz = d_out * f_prime(self._z)  # chain rule through the activation
         if self._x.ndim == 1:
             dw = dz * self._x
@@ -152,7 +136,7 @@ class Neuron:
         return dx, dw, float(np.sum(dz))
 
 
-class DenseLayer:
+class DenseLayer(Layer):
     """A fully connected layer: ``n_outputs`` neurons applied to a batch at once.
 
     Parameters
@@ -183,16 +167,19 @@ class DenseLayer:
     -----
     Forward: ``Z = X W + b`` (``b`` broadcast over the rows), ``A = f(Z)``. Backward, given
     ``dA = ∂L/∂A``: ``dZ = dA ⊙ f'(Z)`` (for softmax the full Jacobian-vector product
-    ``A ⊙ (dA - rowsum(dA ⊙ A))``), then ``dW = Xᵀ dZ`` (summed over the batch),
-    ``db = Σ_rows dZ``, ``dX = dZ Wᵀ``.
+    ``A ⊙ (dA - rowsum(dA ⊙ A))``), then the three formulas of the seed::
+
+        dW = X.T @ dZ            # (n_inputs, n_outputs), summed over the batch
+        db = dZ.sum(axis=0)      # (n_outputs,)
+        dX = dZ @ W.T            # (batch, n_inputs), handed to the layer below
 
     Every activation derivative is computed from the cached output ``A`` (ReLU: ``A > 0``,
     sigmoid: ``A(1 - A)``, tanh: ``1 - A²``), so ``Z`` is never stored: it is turned into ``A``
     in place.
 
     NOTE: ``W``, ``b``, ``dW`` and ``db`` are updated in place and never rebound, so an optimizer
-    may hold on to them; the arrays returned by :meth:`backward` are ``dW`` and ``db`` themselves
-    and are overwritten by the next backward pass (copy them to keep them).
+    may hold on to them (:meth:`parameters` is ``[W, b]``, :meth:`gradients` ``[dW, db]``);
+    ``dW`` and ``db`` are overwritten by the next backward pass (copy them to keep them).
     """
 
     def __init__(
@@ -205,7 +192,7 @@ class DenseLayer:
     ) -> None:
         check_positive(n_inputs, "n_inputs", integer=True)
         check_positive(n_outputs, "n_outputs", integer=True)
-        check_option(activation, "activation", ACTIVATIONS)
+        get_activation(activation)
         self.dtype = check_dtype(dtype)
         self.n_inputs = int(n_inputs)
         self.n_outputs = int(n_outputs)
@@ -216,7 +203,7 @@ class DenseLayer:
         self.db = np.zeros_like(self.b)
         self._X: np.ndarray | None = None
         self._A: np.ndarray | None = None
-        self._WT: np.ndarray | None = None  # scratch for Wᵀ, see _backward_dZ
+        self._WT: np.ndarray | None = None  # scratch for Wᵀ, see _dZ_times_WT
 
     def __repr__(self) -> str:
         return (
@@ -225,12 +212,22 @@ class DenseLayer:
         )
 
     # -- public, validated ---------------------------------------------------------------------
-    def forward(self, X: Any) -> np.ndarray:
+    def parameters(self) -> list[np.ndarray]:
+        """``[W, b]``, the live arrays."""
+        return [self.W, self.b]
+
+    def gradients(self) -> list[np.ndarray]:
+        """``[dW, db]``, the live arrays filled by :meth:`backward`."""
+        return [self.dW, self.db]
+
+    def forward(self, X: Any, training: bool = True) -> np.ndarray:
         """Compute ``f(X W + b)`` for a batch and remember ``X`` and the output.
 
         Parameters
         ----------
         X : array-like of shape (batch, n_inputs)
+        training : bool, default=True
+            Unused (a dense layer behaves the same in training and evaluation).
 
         Returns
         -------
@@ -238,92 +235,77 @@ class DenseLayer:
             The activations ``A``. NOTE: this is the array :meth:`backward` reads; modify a copy,
             not ``A`` itself, before calling ``backward``.
         """
-        X = check_finite_array(X, "X", ndim=2, dtype=self.dtype)
+        X = check_real_array(X, "X", ndim=2, dtype=self.dtype)
         if X.shape[1] != self.n_inputs:
             raise ValueError(
                 f"X has {X.shape[1]} features, but this DenseLayer has n_inputs={self.n_inputs}."
             )
         return self._forward(X)
 
-    def backward(self, dA: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Gradients from ``dA = ∂L/∂A`` of shape (batch, n_outputs).
+    def backward(self, dA: Any) -> np.ndarray:
+        """Fill ``self.dW`` and ``self.db`` from ``dA = ∂L/∂A`` and return ``dX = ∂L/∂X``.
+
+        Parameters
+        ----------
+        dA : array-like of shape (batch, n_outputs)
 
         Returns
         -------
         dX : ndarray of shape (batch, n_inputs)
-        dW : ndarray of shape (n_inputs, n_outputs)
-            The layer's ``dW`` buffer (also ``self.dW``).
-        db : ndarray of shape (n_outputs,)
-            The layer's ``db`` buffer (also ``self.db``).
+            ``dW`` (n_inputs, n_outputs) and ``db`` (n_outputs,) are in ``self.dW``, ``self.db``.
         """
         if self._A is None:
             raise RuntimeError("DenseLayer.backward called before forward; call forward(X) first.")
-        dA = check_finite_array(dA, "dA", ndim=2, dtype=self.dtype)
+        dA = check_real_array(dA, "dA", ndim=2, dtype=self.dtype)
         if dA.shape != self._A.shape:
             raise ValueError(
                 f"dA must have the shape of the last output {self._A.shape}, got {dA.shape}."
             )
         dX = self._backward(dA)
         assert dX is not None  # need_dX defaults to True
-        return dX, self.dW, self.db
+        return dX
 
-    # -- hot path, no validation (used by NeuralNetwork after it validated once) ---------------
-    def _forward(self, X: np.ndarray) -> np.ndarray:
+    # -- hot path, no validation (used by Sequential after it validated once) ------------------
+    def _forward(self, X: np.ndarray, training: bool = True) -> np.ndarray:
         Z = X @ self.W  # (batch, n_outputs), a fresh array that becomes A in place
         Z += self.b
-        act = self.activation
-        if act == "relu":
-            np.maximum(Z, 0, out=Z)
-        elif act == "tanh":
-            np.tanh(Z, out=Z)
-        elif act == "sigmoid":
-            Z = sigmoid(Z)
-        elif act == "softmax":
-            Z -= Z.max(axis=1, keepdims=True)  # max shift: every exponent ≤ 0
-            with np.errstate(under="ignore"):
-                np.exp(Z, out=Z)
-            Z /= Z.sum(axis=1, keepdims=True)
-        self._X, self._A = X, Z
-        return Z
+        A = get_activation(self.activation).inplace(Z)  # A = f(Z)
+        self._X, self._A = X, A
+        return A
 
     def _backward(
         self, dA: np.ndarray, need_dX: bool = True, overwrite: bool = False
     ) -> np.ndarray | None:
-        """``dZ`` from ``dA`` through the activation, then :meth:`_backward_dZ`.
+        """``dZ = dA ⊙ f'(Z)`` from the cached output ``A``, then :meth:`_backward_dZ`.
 
         ``overwrite=True`` lets ``dA`` (an array the caller owns and no longer needs) be reused
         as ``dZ`` in place, saving a temporary.
         """
-        A = self._A
-        assert A is not None
-        act = self.activation
-        if act == "relu":
-            dZ = np.multiply(dA, A > 0, out=dA if overwrite else None)
-        elif act == "sigmoid":
-            dZ = dA * A * (1 - A)
-        elif act == "tanh":
-            dZ = dA * (1 - A * A)
-        elif act == "softmax":
-            # full Jacobian-vector product, not the diagonal A(1 - A)
-            dZ = A * (dA - (dA * A).sum(axis=1, keepdims=True))
-        else:
-            dZ = dA
+        assert self._A is not None
+        dZ = get_activation(self.activation).vjp(self._A, dA, overwrite)
         return self._backward_dZ(dZ, need_dX)
 
     def _backward_dZ(self, dZ: np.ndarray, need_dX: bool = True) -> np.ndarray | None:
-        """Fill ``dW``, ``db`` in place from ``dZ = ∂L/∂Z``; return ``dX`` if ``need_dX``."""
+        """The seed's three formulas, from ``dZ = ∂L/∂Z``; returns ``dX`` if ``need_dX``."""
         X = self._X
         assert X is not None
-        np.matmul(X.T, dZ, out=self.dW)
-        np.sum(dZ, axis=0, out=self.db)
-        if not need_dX:
+        np.matmul(X.T, dZ, out=self.dW)  # dW = Xᵀ dZ   (written into the dW buffer)
+        np.sum(dZ, axis=0, out=self.db)  # db = Σ_rows dZ
+        if not need_dX:  # the network's input needs no gradient
             return None
-        if self.W.size <= _SMALL_WEIGHTS:
-            # NOTE: OpenBLAS multiplies by a transposed right operand (dZ @ W.T) several times
-            # slower than a plain product when the matrices are small; copying W.T into a
-            # contiguous buffer first is cheaper. Large products run at full speed either way.
-            if self._WT is None:
-                self._WT = np.empty((self.n_outputs, self.n_inputs), dtype=self.dtype)
-            np.copyto(self._WT, self.W.T)
-            return dZ @ self._WT
-        return dZ @ self.W.T
+        return self._dZ_times_WT(dZ)  # dX = dZ Wᵀ
+
+    def _dZ_times_WT(self, dZ: np.ndarray) -> np.ndarray:
+        """``dZ @ self.W.T``, computed the fastest way for the size of ``W``.
+
+        NOTE: OpenBLAS multiplies by a transposed right operand (``dZ @ W.T``) several times
+        slower than a plain product when the matrices are small, so up to ``_SMALL_WEIGHTS``
+        entries ``Wᵀ`` is first copied into a contiguous scratch buffer (the same numbers) and
+        multiplied plainly. Large products run at full speed either way.
+        """
+        if self.W.size > _SMALL_WEIGHTS:
+            return dZ @ self.W.T
+        if self._WT is None:
+            self._WT = np.empty((self.n_outputs, self.n_inputs), dtype=self.dtype)
+        np.copyto(self._WT, self.W.T)
+        return dZ @ self._WT
