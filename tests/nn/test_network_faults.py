@@ -25,8 +25,9 @@ def _state(net: Sequential) -> tuple:
     opt_state = None
     if opt is not None and hasattr(opt, "_states"):
         opt_state = [
-            {k: (v.copy() if isinstance(v, np.ndarray) else v) for k, v in s.items() if k != "ref"}
-            for s in opt._states.values()
+            {k: (v.copy() if isinstance(v, np.ndarray) else v) for k, v in s.items() if k != "buf"}
+            for s in map(opt._states.get, net.parameters())
+            if s is not None
         ]
     return (
         [p.copy() for p in net.parameters()],
@@ -232,20 +233,20 @@ def test_a_large_network_gradient_matches_torch():
 
 def test_complex_input_is_a_type_error_everywhere():
     Z = np.ones((3, 2)) * (1 + 2j)
-    with pytest.raises(TypeError, match="X must be real"):
+    with pytest.raises(TypeError, match=r"X must be .*real"):
         DenseLayer(2, 1).forward(Z)
     layer = DenseLayer(2, 1)
     layer.forward(np.ones((3, 2)))
-    with pytest.raises(TypeError, match="dA must be real"):
+    with pytest.raises(TypeError, match=r"dA must be .*real"):
         layer.backward(np.ones((3, 1)) * 1j)
-    with pytest.raises(TypeError, match="x must be real"):
+    with pytest.raises(TypeError, match=r"x must be .*real"):
         Neuron(2).forward([1 + 1j, 0])
     net = Sequential([DenseLayer(2, 1, "linear")], loss="mse")
-    with pytest.raises(TypeError, match="X must be real"):
+    with pytest.raises(TypeError, match=r"X must be .*real"):
         net.fit(Z, np.ones(3), verbose=False)
-    with pytest.raises(TypeError, match="y must be real"):
+    with pytest.raises(TypeError, match=r"y must be .*real"):
         net.fit(np.ones((3, 2)), np.ones(3) * (1 + 1j), verbose=False)
-    with pytest.raises(TypeError, match="X must be real"):
+    with pytest.raises(TypeError, match=r"X must be .*real"):
         NeuralNetwork([2, 1], loss="mse").predict(Z)
 
 

@@ -39,6 +39,8 @@ __all__ = [
 def _as_float(z: Any) -> np.ndarray:
     """``z`` as an array, keeping a floating dtype (float32 stays float32), else float64."""
     z = np.asarray(z)
+    if z.dtype.kind == "c":  # NOTE: a cast to float would silently drop the imaginary part
+        raise TypeError(f"z must be real-valued, got complex values (dtype {z.dtype}).")
     if not np.issubdtype(z.dtype, np.floating):
         z = z.astype(np.float64)
     return z

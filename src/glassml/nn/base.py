@@ -13,8 +13,6 @@ from typing import Any
 
 import numpy as np
 
-from glassml._validation import check_finite_array
-
 __all__ = ["Layer"]
 
 
@@ -92,15 +90,3 @@ class Layer(ABC):
     ) -> np.ndarray | None:
         """``dX`` (``need_dX=False``: may be skipped); ``overwrite``: ``dA`` may be reused."""
         return self.backward(dA)
-
-
-def check_real_array(X: Any, name: str, *, ndim: Any = None, dtype: Any = np.float64) -> np.ndarray:
-    """:func:`~glassml._validation.check_finite_array`, first refusing complex input.
-
-    NOTE: casting complex to float silently drops the imaginary part; a ``TypeError`` instead.
-    """
-    if np.iscomplexobj(X):
-        raise TypeError(
-            f"{name} must be real-valued; got complex values (dtype {np.asarray(X).dtype})."
-        )
-    return check_finite_array(X, name, ndim=ndim, dtype=dtype)

@@ -18,9 +18,9 @@ from typing import Any
 
 import numpy as np
 
-from glassml._validation import check_positive
+from glassml._validation import check_finite_array, check_positive
 from glassml.nn.activations import get_activation
-from glassml.nn.base import Layer, check_real_array
+from glassml.nn.base import Layer
 from glassml.nn.init import init_weights
 
 __all__ = ["DenseLayer", "Neuron"]
@@ -97,7 +97,7 @@ class Neuron:
         -------
         float, or ndarray of shape (batch,)
         """
-        x = check_real_array(x, "x", ndim=(1, 2))
+        x = check_finite_array(x, "x", ndim=(1, 2))
         if x.shape[-1] != self.n_inputs:
             raise ValueError(
                 f"x has {x.shape[-1]} features, but this Neuron has n_inputs={self.n_inputs}."
@@ -119,7 +119,7 @@ class Neuron:
         """
         if self._x is None or self._z is None:
             raise RuntimeError("Neuron.backward called before forward; call forward(x) first.")
-        d_out = check_real_array(d_out, "d_out", ndim=(0, 1))
+        d_out = check_finite_array(d_out, "d_out", ndim=(0, 1))
         if d_out.shape != self._z.shape:
             raise ValueError(
                 f"d_out must have the shape of the last output {self._z.shape}, got {d_out.shape}."
@@ -235,7 +235,7 @@ class DenseLayer(Layer):
             The activations ``A``. NOTE: this is the array :meth:`backward` reads; modify a copy,
             not ``A`` itself, before calling ``backward``.
         """
-        X = check_real_array(X, "X", ndim=2, dtype=self.dtype)
+        X = check_finite_array(X, "X", ndim=2, dtype=self.dtype)
         if X.shape[1] != self.n_inputs:
             raise ValueError(
                 f"X has {X.shape[1]} features, but this DenseLayer has n_inputs={self.n_inputs}."
@@ -256,7 +256,7 @@ class DenseLayer(Layer):
         """
         if self._A is None:
             raise RuntimeError("DenseLayer.backward called before forward; call forward(X) first.")
-        dA = check_real_array(dA, "dA", ndim=2, dtype=self.dtype)
+        dA = check_finite_array(dA, "dA", ndim=2, dtype=self.dtype)
         if dA.shape != self._A.shape:
             raise ValueError(
                 f"dA must have the shape of the last output {self._A.shape}, got {dA.shape}."

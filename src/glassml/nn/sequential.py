@@ -18,7 +18,7 @@ import numpy as np
 
 from glassml._validation import check_finite_array, check_option, check_positive, make_rng
 from glassml.nn import _npz
-from glassml.nn.base import Layer, check_real_array
+from glassml.nn.base import Layer
 from glassml.nn.layers import DenseLayer
 from glassml.nn.losses import _bce, _bce_grad, _ce, _ce_grad, _mse, _mse_grad, one_hot
 
@@ -178,7 +178,7 @@ class Sequential:
             raise RuntimeError(
                 f"{type(self).__name__}.backward called before forward; call forward(X) first."
             )
-        p = check_real_array(y_pred, "y_pred", ndim=2, dtype=self.dtype)
+        p = check_finite_array(y_pred, "y_pred", ndim=2, dtype=self.dtype)
         if p.shape != self._out_shape:
             raise ValueError(
                 f"y_pred must have the shape of the last forward output {self._out_shape}, "
@@ -197,7 +197,7 @@ class Sequential:
 
     def loss_value(self, y_pred: Any, y_true: Any) -> float:
         """The network's loss of ``y_pred`` (an output of :meth:`forward`) against ``y_true``."""
-        p = check_real_array(y_pred, "y_pred", ndim=2, dtype=self.dtype)
+        p = check_finite_array(y_pred, "y_pred", ndim=2, dtype=self.dtype)
         n_out = getattr(self.layers[-1], "n_outputs", p.shape[1])
         if p.shape[1] != n_out:
             raise ValueError(
@@ -294,8 +294,11 @@ class Sequential:
     def _snapshot(self) -> tuple[list[np.ndarray], Any, dict[str, Any]]:
         """Copies of everything :meth:`fit` changes, for :meth:`_restore`."""
         arrays = [a.copy() for a in self.parameters() + self.gradients()]
+        # NOTE: the memo maps each live parameter to itself, so the copied optimizer's state
+        # stays keyed to the network's own arrays (state arrays such as Adam's m are copied).
+        memo: dict[int, Any] = {id(p): p for p in self.parameters()}
         try:
-            optimizer = copy.deepcopy(self.optimizer)
+            optimizer = copy.deepcopy(self.optimizer, memo)
         except (TypeError, copy.Error) as exc:
             raise TypeError(
                 f"optimizer {type(self.optimizer).__name__} must support copy.deepcopy, so that "
@@ -421,7 +424,7 @@ class Sequential:
 
     # -- internals -------------------------------------------------------------------------------
     def _check_X(self, X: Any) -> np.ndarray:
-        X = check_real_array(X, "X", ndim=2, dtype=self.dtype)
+        X = check_finite_array(X, "X", ndim=2, dtype=self.dtype)
         n_in = getattr(self.layers[0], "n_inputs", None)
         if n_in is not None and X.shape[1] != n_in:
             raise ValueError(
@@ -433,7 +436,10 @@ class Sequential:
     def _encode_targets(self, y: Any, n_samples: int, n_out: int) -> np.ndarray:
         """``y`` as a float array of shape (n_samples, n_out) in the network's dtype."""
         if np.iscomplexobj(y):
-            raise TypeError("y must be real-valued; got complex values.")
+            raise TypeError(
+                f"y must be numeric array-like (real numbers), got complex numbers "
+                f"(dtype {np.asarray(y).dtype})."
+            )
         y_arr = np.asarray(y)
         if self.loss == "cross_entropy" and y_arr.ndim == 1:
             if y_arr.shape[0] != n_samples:

@@ -208,6 +208,11 @@ class ParameterStates:
         """The state of the live array with ``id(array) == key`` (for tests)."""
         return self._entries[key][2]
 
+    def get(self, param: np.ndarray) -> dict[str, Any] | None:
+        """The state of ``param`` (this very array), or None if it has none yet."""
+        entry = self._entries.get(id(param))
+        return entry[2] if entry is not None and entry[0]() is param else None
+
     def clear(self) -> None:
         self._entries.clear()
 
