@@ -11,6 +11,9 @@ Run: ``python src/glassml/lessons/01_neuron_and_layer.py --out outputs`` or ``gl
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Any
+
 import numpy as np
 
 from glassml.lessons._common import heading, lesson_parser, prepare_out, save_figure
@@ -34,14 +37,7 @@ def _row(values: np.ndarray) -> str:
     return "  ".join(f"{v:8.4f}" for v in np.ravel(values))
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = lesson_parser(__doc__)
-    args = parser.parse_args(argv)
-    out = prepare_out(args.out)
-    from glassml.plotting import nn as plots  # after prepare_out: headless backend chosen
-
-    np.set_printoptions(precision=4, suppress=True)
-
+def activations(out: Path, plots: Any) -> None:
     heading("1. Activation functions and their derivatives")
     z = np.array([-2.0, -0.5, 0.0, 0.5, 2.0])
     print("Without a nonlinearity, stacked layers collapse into one linear map. On sample inputs:")
@@ -67,6 +63,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     save_figure(plots.activations_figure(), out, "activations.png")
 
+
+def one_neuron() -> None:
     heading("2. One neuron: forward and backward")
     neuron = Neuron(3, activation="relu", random_state=0)
     x = np.array([1.0, -2.0, 0.5])
@@ -83,6 +81,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"  db = dz     = {db:.4f}")
     print(f"  dx = dz · w = {dx}   (what flows back to the previous layer)")
 
+
+def dense_layer() -> None:
     heading("3. A dense layer on a batch")
     layer = DenseLayer(4, 3, activation="relu", random_state=0)
     X = np.random.default_rng(1).normal(size=(5, 4))
@@ -97,8 +97,10 @@ def main(argv: list[str] | None = None) -> int:
     print(f"A =\n{A}")
     print(f"db = {db_layer} (summed over the {X.shape[0]} samples of the batch)")
 
+
+def initialisation(quick: bool, out: Path, plots: Any) -> None:
     heading("4. He vs Xavier initialisation through a deep stack")
-    n_layers, width, n_samples = (10, 64, 200) if args.quick else (20, 256, 1000)
+    n_layers, width, n_samples = (10, 64, 200) if quick else (20, 256, 1000)
     stds = {
         f"{act} + {scheme}": activation_std_by_depth(
             act, scheme, n_layers=n_layers, width=width, n_samples=n_samples, random_state=0
@@ -127,6 +129,18 @@ def main(argv: list[str] | None = None) -> int:
         f"keeps it near {tanh_he[-1]:.3f}: the right scale depends on the activation."
     )
     save_figure(plots.init_depth_figure(stds), out, "init_depth.png")
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = lesson_parser(__doc__).parse_args(argv)
+    out = prepare_out(args.out)
+    from glassml.plotting import nn as plots  # after prepare_out: headless backend chosen
+
+    np.set_printoptions(precision=4, suppress=True)
+    activations(out, plots)
+    one_neuron()
+    dense_layer()
+    initialisation(args.quick, out, plots)
     return 0
 
 
