@@ -13,9 +13,9 @@ from hypothesis import strategies as st
 from sklearn.exceptions import NotFittedError
 from sklearn.neighbors import KNeighborsClassifier
 
-import glassml.neighbors._knn as knn_module
+import glassml.neighbors._tiles as knn_module
 from glassml.neighbors import KNNClassifier
-from glassml.neighbors._knn import k_smallest
+from glassml.neighbors._tiles import k_smallest
 
 
 def _data(n_train=300, n_test=200, n_features=4, n_classes=3, seed=0):
@@ -142,7 +142,7 @@ def test_tiny_tiles_give_the_same_answer(monkeypatch):
     monkeypatch.setattr(knn_module, "TILE_ROWS", 7)
     monkeypatch.setattr(knn_module, "TILE_COLS", 50)
     monkeypatch.setattr(knn_module, "GROUPS", 8)
-    assert len(whole._chunks(len(Q), n_workers=1)) == 29
+    assert len(knn_module.chunks(len(Q), n_workers=1)) == 29
     np.testing.assert_array_equal(whole.predict_proba(Q), expected_proba)
     dist, ind = whole.kneighbors(Q)
     np.testing.assert_array_equal(ind, expected_ind)
@@ -167,12 +167,11 @@ def test_nearest_in_tiles_equals_a_stable_full_sort(monkeypatch, n_train, k, til
 
 def test_tiles_are_cache_sized_and_every_worker_gets_a_chunk():
     assert knn_module.TILE_ROWS * knn_module.TILE_COLS * 8 <= 4 * 2**20
-    knn = KNNClassifier().fit(np.zeros((5000, 2)), np.arange(5000) % 2)
     for n_workers in (1, 2, 4):
-        chunks = knn._chunks(10_000, n_workers)
+        chunks = knn_module.chunks(10_000, n_workers)
         assert sum(c.stop - c.start for c in chunks) == 10_000
         assert max(c.stop - c.start for c in chunks) <= knn_module.TILE_ROWS
-    assert len(knn._chunks(100, 2)) == 2  # few queries: still one chunk per worker
+    assert len(knn_module.chunks(100, 2)) == 2  # few queries: still one chunk per worker
 
 
 def test_threaded_and_single_threaded_predictions_agree(monkeypatch):
@@ -180,7 +179,7 @@ def test_threaded_and_single_threaded_predictions_agree(monkeypatch):
     knn = KNNClassifier(n_neighbors=5).fit(X, y)
     monkeypatch.setattr(knn_module, "_n_workers", lambda: 3)
     # TILE_ROWS-query chunks spread over 3 threads
-    assert len(knn._chunks(len(Q), 3)) == -(-len(Q) // knn_module.TILE_ROWS) > 3
+    assert len(knn_module.chunks(len(Q), 3)) == -(-len(Q) // knn_module.TILE_ROWS) > 3
     threaded = knn.kneighbors(Q)
     monkeypatch.setattr(knn_module, "_n_workers", lambda: 1)
     single = knn.kneighbors(Q)
