@@ -28,9 +28,12 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import os
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from threadpoolctl import ThreadpoolController
@@ -305,21 +308,37 @@ class _SharedBlasLimit:
     """One BLAS thread limit shared by every caller that overlaps in time (a reference count).
 
     NOTE: threadpoolctl's ``limit()`` is a process-wide setting that each context restores to
-    what it saw on entry; two overlapping contexts in two threads therefore restore in the wrong
-    order and leave BLAS at one thread for good. Here the first caller in sets the limit and
-    the last one out restores the original.
+    what it saw on entry, so two overlapping contexts in two threads restore in the wrong order
+    and leave BLAS on one thread for good; and for OpenBLAS only the thread that set a limit
+    may change it until that thread leaves its context. Here the first caller in sets the
+    limit and the last one out restores it, and both steps run on one private thread.
     """
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._users = 0
-        self._limiter: object = None
+        self._limiter: Any = None
+        self._setter: ThreadPoolExecutor | None = None
+
+    def _on_setter(self, fn: Callable[[], object]) -> None:
+        """Run ``fn`` on the private thread (started on first use) and wait for it."""
+        if self._setter is None:
+            self._setter = ThreadPoolExecutor(1, thread_name_prefix="glassml-blas-limit")
+        self._setter.submit(fn).result()
+
+    def _set(self) -> None:
+        self._limiter = _threadpools().limit(limits=1, user_api="blas")
+        self._limiter.__enter__()  # marks the private thread as the one controlling OpenBLAS
+
+    def _restore(self) -> None:
+        self._limiter.__exit__(None, None, None)  # restores, then releases control
+        self._limiter = None
 
     @contextlib.contextmanager
     def __call__(self) -> Iterator[None]:
         with self._lock:
             if self._users == 0:
-                self._limiter = _threadpools().limit(limits=1, user_api="blas")
+                self._on_setter(self._set)
             self._users += 1
         try:
             yield
@@ -327,12 +346,17 @@ class _SharedBlasLimit:
             with self._lock:
                 self._users -= 1
                 if self._users == 0:
-                    self._limiter.restore_original_limits()  # type: ignore[attr-defined]
-                    self._limiter = None
+                    self._on_setter(self._restore)
+
+    def after_fork(self) -> None:
+        """In a forked child: a fresh lock, no users, no thread (the parent's is not copied)."""
+        self.__init__()  # type: ignore[misc]
 
 
 #: ``with single_threaded_blas(): ...`` runs the body with BLAS limited to one thread.
 single_threaded_blas = _SharedBlasLimit()
+if hasattr(os, "register_at_fork"):  # POSIX only
+    os.register_at_fork(after_in_child=single_threaded_blas.after_fork)
 
 
 def _n_workers() -> int:
