@@ -140,22 +140,30 @@ def test_the_issue_14_tie_is_decided_on_exact_distances():
     np.testing.assert_array_equal(knn.kneighbors([[1.0]])[1], [[0, 1]])
 
 
-def test_near_ties_past_the_candidates_are_answered_by_the_textbook():
-    # 40 points at exactly the same distance: the k + EXTRA_CANDIDATES candidates cannot hold
-    # the whole tie, so those queries must fall back to the textbook search.
-    angles = np.linspace(0, 2 * np.pi, 40, endpoint=False)
-    X = np.c_[np.cos(angles), np.sin(angles)] * 3 + 1e4  # a circle: equal up to rounding
-    y = np.arange(40) % 3
-    Q = np.array([[1e4, 1e4], [1e4 + 10, 1e4]])  # the centre (a tie) and a point outside
-    knn = KNNClassifier(n_neighbors=3).fit(X, y)
-    with mock.patch.object(tiles.textbook, "k_nearest", wraps=textbook.k_nearest) as fallback:
+@pytest.mark.parametrize(("k", "expected_counts"), [(3, [4, 16]), (10, [11, 32])])
+def test_near_ties_past_the_candidates_are_searched_again_with_more(k, expected_counts):
+    # 12 integer points exactly 5 from the centre (3-4-5 triangles), then 20 points farther
+    # out, all offset by 1e4 so that centring rounds: k + EXTRA_CANDIDATES candidates cannot
+    # hold the whole tie, so the centre query is searched again with 4× as many (capped at
+    # all 32 points); the clear-cut query is answered by the first search.
+    ring = [(3, 4), (4, 3), (5, 0), (0, 5)]
+    ring = [(sx * a, sy * b) for a, b in ring for sx, sy in ((1, 1), (-1, 1), (1, -1), (-1, -1))]
+    ring = list(dict.fromkeys(ring))  # (5, 0) and (0, 5) come twice with signs: keep once
+    rng = np.random.default_rng(0)
+    far = rng.integers(7, 20, size=(32 - len(ring), 2)) * rng.choice([-1, 1], size=(20, 2))
+    X = np.r_[np.array(ring, dtype=float), far] + 1e4
+    y = np.arange(len(X)) % 3
+    Q = np.array([[1e4, 1e4], [1e4 + 30.3, 1e4 + 29.1]])
+    knn = KNNClassifier(n_neighbors=k).fit(X, y)
+    with mock.patch.object(tiles, "nearest_in_tiles", wraps=tiles.nearest_in_tiles) as search:
         dist, ind = knn.kneighbors(Q)
-    rows = [np.asarray(call.args[1]).tolist() for call in fallback.call_args_list]
-    assert rows == [Q[0].tolist()]  # the centre went to the textbook, the clear-cut query not
-    ref_dist, ref_ind = textbook.kneighbors(X, Q, 3)
+    calls = [(len(call.args[0]), call.args[2]) for call in search.call_args_list]
+    assert calls == [(2, expected_counts[0]), (1, expected_counts[1])]
+    ref_dist, ref_ind = textbook.kneighbors(X, Q, k)
     np.testing.assert_array_equal(ind, ref_ind)
     np.testing.assert_array_equal(dist, ref_dist)
-    _assert_textbook_equals_fast(X, y, Q, k=3)
+    np.testing.assert_array_equal(ind[0], np.arange(k))  # equidistant: in index order
+    _assert_textbook_equals_fast(X, y, Q, k=k)
 
 
 @pytest.mark.parametrize(("scale", "offset"), [(1.0, 0.0), (1e-3, 1e5), (1e4, -3e6)])

@@ -13,11 +13,11 @@ What it does differently:
    :data:`TILE_COLS` training points and never held whole; the k smallest of each row are found
    in O(n) by pruning (:func:`_merge_tile`, :func:`k_smallest`, :func:`nearest_in_tiles`).
 3. **Exact re-rank.** The expanded form rounds (about ``ε·|x|²``), enough to swap equidistant
-   points. So the search keeps :data:`EXTRA_CANDIDATES` more than ``k`` candidates, recomputes
-   their distances directly, ``sum((q - x)**2)`` as the textbook does, and ranks those (ties by
-   training index). A point left out is farther than the k-th by more than the rounding bound
-   (:func:`rounding_bound`), so it cannot belong to the k nearest; a query whose near-ties reach
-   past the candidates is answered by the textbook function itself.
+   points. So the search finds :data:`EXTRA_CANDIDATES` more than ``k`` candidates, recomputes
+   their distances directly, ``sum((q - x)**2)`` as the textbook does, and ranks on those (ties
+   by training index). A point left out is farther than the k-th by more than twice the
+   rounding bound (:func:`rounding_bound`), so it cannot be among the k nearest; a query whose
+   near-ties reach past the candidates is searched again with 4× as many, up to all of them.
 4. **Threads.** Chunks of queries run in up to :data:`MAX_WORKERS` threads, each with a
    single-threaded BLAS (:func:`single_threaded_blas`), as scikit-learn does.
 
@@ -40,7 +40,6 @@ from threadpoolctl import ThreadpoolController
 
 from glassml._distances import row_norms_sq
 from glassml._threads import available_cpus, thread_pool
-from glassml.neighbors import textbook
 
 __all__ = [
     "TrainingIndex",
@@ -198,8 +197,9 @@ def nearest_in_tiles(
     return best, best_idx
 
 
-#: Candidates kept beyond ``k`` for the exact re-rank (cheap: a few direct distances per query).
-EXTRA_CANDIDATES = 4
+#: Candidates searched beyond ``k`` for the exact re-rank: the (k+1)-th tells whether a near-tie
+#: could reach past the k nearest (on continuous data it never does).
+EXTRA_CANDIDATES = 1
 
 
 @dataclass(frozen=True)
@@ -262,27 +262,38 @@ def rounding_bound(q_sq: np.ndarray, x_sq_max: float, n_features: int) -> np.nda
 
 
 def _exact_rerank(
-    Q: np.ndarray,
-    index: TrainingIndex,
-    S_best: np.ndarray,
-    idx: np.ndarray,
-    k: int,
-    bound: np.ndarray,
-) -> tuple[np.ndarray, np.ndarray]:
-    """The k nearest by exact distance among the candidates ``idx``; shape (m, k) each.
+    Q: np.ndarray, X: np.ndarray, S_best: np.ndarray, idx: np.ndarray, k: int, bound: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The k nearest by exact distance among each query's candidates.
 
-    ``S_best``/``idx`` (m, n_candidates) are the fast values, ascending, and their indices.
-    Rows whose near-ties may reach past the last candidate go to the textbook search.
+    Parameters
+    ----------
+    Q : ndarray of shape (m, n_features)
+        The queries (not centred).
+    X : ndarray of shape (n_samples, n_features)
+        The training points.
+    S_best, idx : ndarrays of shape (m, n_candidates)
+        Fast values ``S`` of the candidates, ascending, and their training indices.
+    k : int
+    bound : ndarray of shape (m,)
+        :func:`rounding_bound` of each query.
+
+    Returns
+    -------
+    d2, indices : ndarrays of shape (m, k)
+        Direct ``sum((q - x)**2)``, ascending; equal distances in index order.
+    unsure : ndarray of shape (n_unsure,)
+        Rows whose near-ties may reach past the last candidate: ask again with more.
     """
-    n_train = index.X.shape[0]
-    d2 = np.sum((Q[:, None, :] - index.X[idx]) ** 2, axis=-1)  # (m, n_candidates), direct
+    d2 = np.sum((Q[:, None, :] - X[idx]) ** 2, axis=-1)  # (m, n_candidates), as the textbook
     order = np.lexsort((idx, d2), axis=-1)[:, :k]  # by exact distance, then training index
-    d2, idx = np.take_along_axis(d2, order, axis=1), np.take_along_axis(idx, order, axis=1)
-    if idx.shape[1] < n_train:  # a point past the candidates must be farther by > 2 bounds
-        unsure = np.flatnonzero(S_best[:, -1] - S_best[:, k - 1] <= 2.0 * bound)
-        for row in unsure:  # NOTE: rare on continuous data, common on grids of duplicates
-            d2[row], idx[row] = textbook.k_nearest(index.X, Q[row], k)
-    return d2, idx
+    d2, idx_k = np.take_along_axis(d2, order, axis=1), np.take_along_axis(idx, order, axis=1)
+    if idx.shape[1] == X.shape[0]:  # every point was a candidate
+        return d2, idx_k, np.empty(0, dtype=np.intp)
+    # A point past the candidates has S >= S_best[:, -1]; it cannot beat the k-th unless that
+    # is within two rounding bounds of the fast k-th value.
+    unsure = np.flatnonzero(S_best[:, -1] - S_best[:, k - 1] <= 2.0 * bound)
+    return d2, idx_k, unsure
 
 
 def _one_chunk(Q: np.ndarray, index: TrainingIndex, k: int) -> tuple[np.ndarray, np.ndarray]:
@@ -292,10 +303,17 @@ def _one_chunk(Q: np.ndarray, index: TrainingIndex, k: int) -> tuple[np.ndarray,
     Q_aug = np.empty((m, n_features + 1))
     Q_aug[:, :n_features] = Q_c
     Q_aug[:, n_features] = 1.0
-    n_candidates = min(k + EXTRA_CANDIDATES, index.X.shape[0])
-    S_best, idx = nearest_in_tiles(Q_aug, index.XT_aug, n_candidates)
     bound = rounding_bound(row_norms_sq(Q_c), index.x_sq_max, n_features)
-    return _exact_rerank(Q, index, S_best, idx, k, bound)
+    n_train = index.X.shape[0]
+    d2, idx = np.empty((m, k)), np.empty((m, k), dtype=np.intp)
+    rows, n_candidates = np.arange(m), min(k + EXTRA_CANDIDATES, n_train)
+    while rows.size:  # NOTE: usually once; again only for rows with a wide near-tie
+        S_best, candidates = nearest_in_tiles(Q_aug[rows], index.XT_aug, n_candidates)
+        d2[rows], idx[rows], unsure = _exact_rerank(
+            Q[rows], index.X, S_best, candidates, k, bound[rows]
+        )
+        rows, n_candidates = rows[unsure], min(4 * n_candidates, n_train)
+    return d2, idx
 
 
 @functools.cache
