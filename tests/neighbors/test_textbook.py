@@ -10,6 +10,8 @@ from unittest import mock
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sklearn.neighbors import KNeighborsClassifier
 
 import glassml.neighbors._tiles as tiles
@@ -203,3 +205,29 @@ def test_matches_sklearn_brute_on_integer_grids(k):
     np.testing.assert_array_equal(np.sort(ind[clear], 1), np.sort(ref_ind[clear], 1))
     np.testing.assert_array_equal(ours.predict(Q[clear]), ref.predict(Q[clear]))
     np.testing.assert_array_equal(ours.predict_proba(Q[clear]), ref.predict_proba(Q[clear]))
+
+
+# --- property: many random tie cases ---------------------------------------------------------
+
+
+@settings(max_examples=80, deadline=None, derandomize=True)
+@given(
+    n_train=st.integers(1, 120),
+    n_features=st.integers(1, 4),
+    k_frac=st.floats(0, 1),
+    values=st.integers(2, 5),
+    scale=st.sampled_from([1.0, 1 / 3, 0.1, 7.0]),
+    offset=st.sampled_from([0.0, 0.1, -2.5, 1e3, 1e6]),
+    seed=st.integers(0, 2**16),
+)
+def test_textbook_equals_fast_on_random_tie_cases(
+    n_train, n_features, k_frac, values, scale, offset, seed
+):
+    # Few distinct coordinates: duplicated points, equidistant neighbours and vote ties
+    # everywhere, on grids whose centring rounds.
+    k = 1 + int(k_frac * (n_train - 1))
+    rng = np.random.default_rng(seed)
+    X = rng.integers(0, values, size=(n_train, n_features)) * scale + offset
+    Q = rng.integers(0, values, size=(20, n_features)) * scale + offset
+    y = rng.integers(0, 3, size=n_train)
+    _assert_textbook_equals_fast(X, y, Q, k)

@@ -3,7 +3,8 @@
 Read first: :mod:`glassml.neighbors.textbook` (``knn_predict``, ``kneighbors``), the seed's
 algorithm in a few lines. Then :class:`KNNClassifier`, the fast estimator that predicts exactly
 what the textbook predicts and what ``sklearn.neighbors.KNeighborsClassifier(algorithm="brute")``
-predicts (its tiled search lives in the private ``_tiles`` module).
+predicts, except where scikit-learn picks another of several equidistant k-th neighbours (its
+tiled search lives in the private ``_tiles`` module).
 """
 
 from glassml.neighbors import textbook
