@@ -60,6 +60,9 @@ TILE_COLS = 8192
 GROUPS = 128
 #: At most this many threads search at once (each holds one tile).
 MAX_WORKERS = 4
+#: Candidates searched beyond ``k`` for the exact re-rank: the (k+1)-th tells whether a near-tie
+#: could reach past the k nearest (on continuous data it never does).
+EXTRA_CANDIDATES = 1
 
 
 def _merge_tile(
@@ -197,11 +200,6 @@ def nearest_in_tiles(
         S = Q_aug @ XT_aug[:, start : start + TILE_COLS]  # (m, tile)
         best, best_idx = _merge_tile(best, best_idx, S, start)
     return best, best_idx
-
-
-#: Candidates searched beyond ``k`` for the exact re-rank: the (k+1)-th tells whether a near-tie
-#: could reach past the k nearest (on continuous data it never does).
-EXTRA_CANDIDATES = 1
 
 
 @dataclass(frozen=True)
