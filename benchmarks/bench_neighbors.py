@@ -48,7 +48,7 @@ def cases(quick: bool) -> Iterator[Row]:
         f"KNN predict {n_train}x{n_queries} d=20 k=5",
         lambda: ours.predict(Q),
         lambda: ref.predict(Q),
-        target=1.5,
+        target=1.0,
         repeats=3 if quick else 15,
         note=f"same predictions: {same:.1%}",
     )
@@ -60,7 +60,7 @@ def cases(quick: bool) -> Iterator[Row]:
         f"KNN predict {n_train}x{n_queries} d=20 k=5",
         lambda: ours.predict(Q),
         lambda: ref.predict(Q),
-        target=1.5,
+        target=1.0,
         repeats=1 if quick else 3,
         warmup=0,
         note=f"peak extra memory {ours_mb:.0f} MB (target <= 512)",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
+import threading
 from unittest import mock
 
 import numpy as np
@@ -12,10 +13,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sklearn.exceptions import NotFittedError
 from sklearn.neighbors import KNeighborsClassifier
+from threadpoolctl import threadpool_info, threadpool_limits
 
-import glassml.neighbors._knn as knn_module
-from glassml.neighbors import KNNClassifier
-from glassml.neighbors._knn import k_smallest
+import glassml.neighbors._tiles as knn_module
+from glassml.neighbors import KNNClassifier, textbook
+from glassml.neighbors._tiles import k_smallest
 
 
 def _data(n_train=300, n_test=200, n_features=4, n_classes=3, seed=0):
@@ -142,7 +144,7 @@ def test_tiny_tiles_give_the_same_answer(monkeypatch):
     monkeypatch.setattr(knn_module, "TILE_ROWS", 7)
     monkeypatch.setattr(knn_module, "TILE_COLS", 50)
     monkeypatch.setattr(knn_module, "GROUPS", 8)
-    assert len(whole._chunks(len(Q), n_workers=1)) == 29
+    assert len(knn_module.chunks(len(Q), n_workers=1)) == 29
     np.testing.assert_array_equal(whole.predict_proba(Q), expected_proba)
     dist, ind = whole.kneighbors(Q)
     np.testing.assert_array_equal(ind, expected_ind)
@@ -167,12 +169,11 @@ def test_nearest_in_tiles_equals_a_stable_full_sort(monkeypatch, n_train, k, til
 
 def test_tiles_are_cache_sized_and_every_worker_gets_a_chunk():
     assert knn_module.TILE_ROWS * knn_module.TILE_COLS * 8 <= 4 * 2**20
-    knn = KNNClassifier().fit(np.zeros((5000, 2)), np.arange(5000) % 2)
     for n_workers in (1, 2, 4):
-        chunks = knn._chunks(10_000, n_workers)
+        chunks = knn_module.chunks(10_000, n_workers)
         assert sum(c.stop - c.start for c in chunks) == 10_000
         assert max(c.stop - c.start for c in chunks) <= knn_module.TILE_ROWS
-    assert len(knn._chunks(100, 2)) == 2  # few queries: still one chunk per worker
+    assert len(knn_module.chunks(100, 2)) == 2  # few queries: still one chunk per worker
 
 
 def test_threaded_and_single_threaded_predictions_agree(monkeypatch):
@@ -180,7 +181,7 @@ def test_threaded_and_single_threaded_predictions_agree(monkeypatch):
     knn = KNNClassifier(n_neighbors=5).fit(X, y)
     monkeypatch.setattr(knn_module, "_n_workers", lambda: 3)
     # TILE_ROWS-query chunks spread over 3 threads
-    assert len(knn._chunks(len(Q), 3)) == -(-len(Q) // knn_module.TILE_ROWS) > 3
+    assert len(knn_module.chunks(len(Q), 3)) == -(-len(Q) // knn_module.TILE_ROWS) > 3
     threaded = knn.kneighbors(Q)
     monkeypatch.setattr(knn_module, "_n_workers", lambda: 1)
     single = knn.kneighbors(Q)
@@ -200,6 +201,106 @@ def test_predict_works_in_a_forked_child():
         os._exit(0 if np.array_equal(knn.predict(Q), expected) else 1)
     _, status = os.waitpid(pid, 0)
     assert os.waitstatus_to_exitcode(status) == 0
+
+
+def _blas_threads():
+    return [info["num_threads"] for info in threadpool_info() if info["user_api"] == "blas"]
+
+
+def test_concurrent_predicts_restore_the_blas_thread_limit():
+    # Issue 14: every predict limits BLAS to one thread for its duration. With threadpoolctl's
+    # limit() per call, overlapping calls in several threads restored in the wrong order and
+    # left the whole process on one BLAS thread for good.
+    before = _blas_threads()
+    if not before or max(before) <= 1:
+        pytest.skip("BLAS runs on one thread here: nothing to restore")
+    X, y, Q = _data(n_train=2000, n_test=64)
+    knn = KNNClassifier(n_neighbors=5).fit(X, y)
+    errors = []
+
+    def worker(barrier):
+        barrier.wait()
+        try:
+            for _ in range(15):
+                knn.predict(Q)
+        except Exception as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    try:
+        for _ in range(3):  # the race is likely in one round, near certain in three
+            barrier = threading.Barrier(6)
+            threads = [threading.Thread(target=worker, args=(barrier,)) for _ in range(6)]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
+            assert errors == []
+            assert _blas_threads() == before
+    finally:
+        if _blas_threads() != before:  # do not leave later tests on one thread
+            threadpool_limits(limits=max(before), user_api="blas")
+
+
+def test_single_threaded_blas_limits_inside_and_hands_control_back():
+    before = _blas_threads()
+    if not before or max(before) <= 1:
+        pytest.skip("BLAS runs on one thread here: nothing to limit")
+    inside = []
+
+    def other_thread():
+        with knn_module.single_threaded_blas():
+            inside.append(_blas_threads())
+
+    with knn_module.single_threaded_blas():
+        thread = threading.Thread(target=other_thread)
+        thread.start()
+        thread.join()  # it entered and left while this context still holds the limit
+        inside.append(_blas_threads())
+    assert inside == [[1] * len(before)] * 2
+    assert _blas_threads() == before
+    # threadpoolctl lets only the thread that set an OpenBLAS limit change it again until it
+    # lets go: a user's own limit must still work afterwards.
+    with threadpool_limits(limits=1, user_api="blas"):
+        assert _blas_threads() == [1] * len(before)
+    assert _blas_threads() == before
+
+
+@pytest.mark.parametrize("method", ["predict", "predict_proba", "kneighbors"])
+def test_n_neighbors_set_after_fit_is_checked_at_predict(method):
+    # Issue 14: set_params(n_neighbors=15) on 10 samples raised IndexError deep in the search.
+    knn = KNNClassifier(n_neighbors=3).fit(np.arange(20.0).reshape(10, 2), np.arange(10) % 2)
+    knn.set_params(n_neighbors=15)
+    with pytest.raises(ValueError, match=r"n_neighbors=15 for n_samples_fit_=10"):
+        getattr(knn, method)([[0.0, 1.0]])
+    knn.set_params(n_neighbors=0)
+    with pytest.raises(ValueError, match=r"n_neighbors must be in the range \(0, inf\), got 0"):
+        getattr(knn, method)([[0.0, 1.0]])
+    knn.set_params(n_neighbors=10)  # all of them is fine
+    shape = {"predict": (1,), "predict_proba": (1, 2), "kneighbors": (2, 1, 10)}[method]
+    assert np.shape(getattr(knn, method)([[0.0, 1.0]])) == shape
+
+
+@pytest.mark.parametrize("which", ["both", "train", "query"])
+def test_float32_input_as_sklearn(which):
+    # scikit-learn's brute force takes float32 and returns float64 distances and probabilities.
+    X, y, Q = _data()
+    X_in = X.astype(np.float32) if which in ("both", "train") else X
+    Q_in = Q.astype(np.float32) if which in ("both", "query") else Q
+    ours = KNNClassifier(n_neighbors=5).fit(X_in, y)
+    ref = KNeighborsClassifier(n_neighbors=5, algorithm="brute").fit(X_in, y)
+    dist, ind = ours.kneighbors(Q_in)
+    ref_dist, ref_ind = ref.kneighbors(Q_in)
+    assert dist.dtype == ref_dist.dtype == np.float64
+    assert ind.dtype == ref_ind.dtype
+    np.testing.assert_array_equal(ind, ref_ind)
+    # NOTE: scikit-learn takes |x|² of float32 data in float32 (~1e-7 relative); we compute the
+    # float32 values' distances in float64, exactly as the textbook does.
+    np.testing.assert_allclose(dist, ref_dist, rtol=1e-6)
+    np.testing.assert_array_equal(dist, textbook.kneighbors(X_in, Q_in, 5)[0])
+    proba, ref_proba = ours.predict_proba(Q_in), ref.predict_proba(Q_in)
+    assert proba.dtype == ref_proba.dtype
+    np.testing.assert_array_equal(proba, ref_proba)
+    np.testing.assert_array_equal(ours.predict(Q_in), ref.predict(Q_in))
 
 
 # --- bad input -------------------------------------------------------------------------------
