@@ -93,29 +93,8 @@ def lesson(out: Path, quick: bool, talk: bool, device: str = "auto") -> int:
     section: Any = heading if talk else _quiet
     n_per_class = 150 if quick else 600
     epochs = 45 if quick else 60
-
-    section("1. Data: two Gaussian blobs")
-    X, y = make_blobs(n_per_class, seed=0)
-    n_train = int(0.8 * len(X))
-    X_train, y_train, X_val, y_val = X[:n_train], y[:n_train], X[n_train:], y[n_train:]
-    say(
-        f"  {len(X)} points, class 0 around (2, 2), class 1 around (-2, -2); "
-        f"{len(X_train)} to train on, {len(X_val)} held out for validation."
-    )
-    if is_distributed():
-        say(
-            f"  Running as {world_size()} processes (DistributedDataParallel): each process "
-            "trains on its own shard of every batch and the gradients are averaged."
-        )
-
-    section("2. The model: Linear → BatchNorm1d → ReLU → Dropout, then Linear to one logit")
-    model = MLP(2, [32, 16], 1, dropout=0.2, seed=0)
-    say(model)
-    say(
-        f"  {sum(p.numel() for p in model.parameters())} parameters. One output logit: "
-        "BCEWithLogitsLoss applies the sigmoid inside the loss, in the numerically stable form."
-    )
-
+    X_train, y_train, X_val, y_val = data(n_per_class, say, section)
+    model = build_model(say, section)
     section("3. Training: Adam, StepLR halving the rate every 20 epochs")
     t0 = time.perf_counter()
     history = train(
@@ -134,7 +113,44 @@ def lesson(out: Path, quick: bool, talk: bool, device: str = "auto") -> int:
     seconds = time.perf_counter() - t0
     if not talk:
         return 0
+    report_training(history, epochs, seconds, out)
+    model = model.cpu()
+    Xv = torch.as_tensor(X_val)
+    train_versus_eval(model, Xv)
+    save_and_reload(model, out, Xv, X_val, y_val)
+    attention(out)
+    return 0
 
+
+def data(n_per_class: int, say: Any, section: Any) -> tuple[np.ndarray, ...]:
+    section("1. Data: two Gaussian blobs")
+    X, y = make_blobs(n_per_class, seed=0)
+    n_train = int(0.8 * len(X))
+    X_train, y_train, X_val, y_val = X[:n_train], y[:n_train], X[n_train:], y[n_train:]
+    say(
+        f"  {len(X)} points, class 0 around (2, 2), class 1 around (-2, -2); "
+        f"{len(X_train)} to train on, {len(X_val)} held out for validation."
+    )
+    if is_distributed():
+        say(
+            f"  Running as {world_size()} processes (DistributedDataParallel): each process "
+            "trains on its own shard of every batch and the gradients are averaged."
+        )
+    return X_train, y_train, X_val, y_val
+
+
+def build_model(say: Any, section: Any) -> MLP:
+    section("2. The model: Linear → BatchNorm1d → ReLU → Dropout, then Linear to one logit")
+    model = MLP(2, [32, 16], 1, dropout=0.2, seed=0)
+    say(model)
+    say(
+        f"  {sum(p.numel() for p in model.parameters())} parameters. One output logit: "
+        "BCEWithLogitsLoss applies the sigmoid inside the loss, in the numerically stable form."
+    )
+    return model
+
+
+def report_training(history: Any, epochs: int, seconds: float, out: Path) -> None:
     print_history(history)
     changes = [e for e in range(1, epochs) if history["lr"][e] != history["lr"][e - 1]]
     print(
@@ -149,9 +165,9 @@ def lesson(out: Path, quick: bool, talk: bool, device: str = "auto") -> int:
         figs().training_curves(history, "MLP on two blobs"), out, "pytorch_training_curves.png"
     )
 
-    section("4. Train mode vs eval mode: BatchNorm and Dropout")
-    model = model.cpu()
-    Xv = torch.as_tensor(X_val)
+
+def train_versus_eval(model: MLP, Xv: torch.Tensor) -> None:
+    heading("4. Train mode vs eval mode: BatchNorm and Dropout")
     probe = copy.deepcopy(model)  # a copy: train-mode passes update BatchNorm's running stats
     probe.train()
     with torch.no_grad():
@@ -167,7 +183,11 @@ def lesson(out: Path, quick: bool, talk: bool, device: str = "auto") -> int:
         "BatchNorm uses its running averages, so predictions are deterministic."
     )
 
-    section("5. Save, reload, predict again")
+
+def save_and_reload(
+    model: MLP, out: Path, Xv: torch.Tensor, X_val: np.ndarray, y_val: np.ndarray
+) -> None:
+    heading("5. Save, reload, predict again")
     path = save(model, out / "mlp_blobs.pt")
     reloaded = load(path)
     with torch.no_grad():
@@ -187,7 +207,9 @@ def lesson(out: Path, quick: bool, talk: bool, device: str = "auto") -> int:
     fig = figs().decision_boundary(X_val, y_val, predict_proba, "Reloaded MLP: P(class 1)")
     save_figure(fig, out, "pytorch_decision_boundary.png")
 
-    section("6. Attention: softmax(QKᵀ/√d_k)·V on a toy sentence")
+
+def attention(out: Path) -> None:
+    heading("6. Attention: softmax(QKᵀ/√d_k)·V on a toy sentence")
     tokens = "the cat sat on the mat".split()
     vocab = sorted(set(tokens))
     table = np.random.default_rng(4).normal(size=(len(vocab), 16))  # a random 16-d vector per word
@@ -211,7 +233,6 @@ def lesson(out: Path, quick: bool, talk: bool, device: str = "auto") -> int:
     )
     fig = figs().attention_heatmap(w, tokens, "Causal self-attention on a toy sentence")
     save_figure(fig, out, "pytorch_attention.png")
-    return 0
 
 
 def figs() -> Any:
