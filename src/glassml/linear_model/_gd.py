@@ -79,9 +79,18 @@ def auto_learning_rate(X_c: np.ndarray, curvature: float) -> float:
     matrices ``X_cᵀX_c`` and ``X_c X_cᵀ`` (they share their non-zero eigenvalues).
     """
     n_samples, n_features = X_c.shape
-    gram = X_c.T @ X_c if n_samples >= n_features else X_c @ X_c.T
-    lam_max = float(np.linalg.eigvalsh(gram)[-1]) / n_samples
-    return 1.0 / (curvature * max(lam_max, 1.0))
+    scale = float(np.abs(X_c).max(initial=0.0)) or 1.0
+    A = X_c / scale  # NOTE: X_cᵀX_c itself overflows for features ~1e160: scale out first
+    gram = A.T @ A if n_samples >= n_features else A @ A.T
+    with np.errstate(over="ignore"):
+        lam_max = float(np.linalg.eigvalsh(gram)[-1] / n_samples * np.float64(scale) ** 2)
+        lr = float(1.0 / (curvature * np.float64(max(lam_max, 1.0))))
+    if not (np.isfinite(lam_max) and lr > 0):
+        raise ValueError(
+            "X is too large for gradient descent: the curvature λ_max(X_cᵀX_c / n) overflows "
+            f"(max |x - x̄| = {scale:.3g}); standardise the features."
+        )
+    return lr
 
 
 def gradient_descent(

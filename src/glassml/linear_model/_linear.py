@@ -13,7 +13,7 @@ from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.utils.validation import check_is_fitted, check_X_y, validate_data
 
 from glassml._validation import check_option, check_positive, check_scalar_number
-from glassml.linear_model._gd import check_learning_rate, gradient_descent
+from glassml.linear_model._gd import LossAndGrad, check_learning_rate, gradient_descent
 from glassml.linear_model._lstsq import least_squares
 
 __all__ = ["LinearRegression"]
@@ -175,7 +175,16 @@ class LinearRegression(RegressorMixin, BaseEstimator):
             W, b = least_squares(X, Y)
             n_iter = 1  # the closed form is one step
         else:
-            W, b, n_iter, history, lr = self._solve_gd(X, Y)
+            W, b, n_iter, history, lr = gradient_descent(
+                X,
+                Y.shape[1],
+                _squared_error(Y),
+                curvature=2.0,  # the MSE's second derivative in each score
+                learning_rate=self.learning_rate,
+                max_iter=self.max_iter,
+                tol=self.tol,
+                hint="raise max_iter, or standardise the features (see Notes: the step size).",
+            )
         validate_data(self, X_in, skip_check_array=True)  # records n_features_in_
         if y.ndim == 1:
             self.coef_: np.ndarray = W[:, 0].astype(dtype)
@@ -186,24 +195,6 @@ class LinearRegression(RegressorMixin, BaseEstimator):
         self.loss_history_ = history
         self.learning_rate_ = lr
         return self
-
-    def _solve_gd(self, X: np.ndarray, Y: np.ndarray) -> Any:
-        n_samples = X.shape[0]
-
-        def mse(Z: np.ndarray) -> tuple[float, np.ndarray]:
-            R = Z - Y  # residuals, (n_samples, n_targets)
-            return float(np.mean(R**2)), (2.0 / n_samples) * R  # MSE and ∂MSE/∂Z
-
-        return gradient_descent(
-            X,
-            Y.shape[1],
-            mse,
-            curvature=2.0,
-            learning_rate=self.learning_rate,
-            max_iter=self.max_iter,
-            tol=self.tol,
-            hint="raise max_iter, or standardise the features (see the Notes on the step size).",
-        )
 
     def predict(self, X: Any) -> np.ndarray:
         """Predict ``X w + b``.
@@ -221,3 +212,14 @@ class LinearRegression(RegressorMixin, BaseEstimator):
         X = validate_data(self, X, dtype=[np.float64, np.float32], reset=False)
         coef = np.asarray(self.coef_)
         return X @ coef.T + self.intercept_
+
+
+def _squared_error(Y: np.ndarray) -> LossAndGrad:
+    """``Z -> (MSE, ∂MSE/∂Z)`` for targets ``Y`` of shape (n_samples, n_targets)."""
+    n_samples = Y.shape[0]
+
+    def mse(Z: np.ndarray) -> tuple[float, np.ndarray]:
+        R = Z - Y  # residuals, (n_samples, n_targets)
+        return float(np.mean(R**2)), (2.0 / n_samples) * R
+
+    return mse
