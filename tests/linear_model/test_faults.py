@@ -27,12 +27,13 @@ def _identity_design():
     return np.eye(100), rng.normal(size=100)
 
 
-def _one_hot_design(n_categories=60):
-    rng = np.random.default_rng(1)
-    codes = np.r_[np.arange(n_categories), rng.integers(0, n_categories, size=240)]
-    X = np.eye(n_categories)[codes]  # every category present; the columns sum to 1
-    X = np.c_[X, rng.normal(size=len(codes))]  # plus one numeric feature
-    y = rng.normal(size=n_categories)[codes] + 2.0 * X[:, -1] + 0.1 * rng.normal(size=len(codes))
+def _one_hot_design(n_categories=100, seed=1):
+    # One indicator column per category (they sum to 1, so X_c is rank-deficient). The old
+    # pinv cutoff kept a rounding-noise eigenvalue here: fitted values off by 2.2e-2.
+    rng = np.random.default_rng(seed)
+    codes = rng.integers(0, n_categories, size=2000)
+    X = np.eye(n_categories)[codes]  # (2000, n_categories)
+    y = rng.normal(size=n_categories)[codes] + 0.1 * rng.normal(size=len(codes))
     return X, y
 
 
@@ -51,7 +52,8 @@ def _wide_design():
 
 DESIGNS = {
     "identity 100x100": _identity_design,
-    "one-hot 60 categories": _one_hot_design,
+    "one-hot 100 categories": _one_hot_design,
+    "one-hot 150 categories": lambda: _one_hot_design(150, seed=0),
     "column scaled by 1e-8": _tiny_column_design,
     "wide 5x6000": _wide_design,
 }
