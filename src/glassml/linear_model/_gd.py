@@ -116,10 +116,8 @@ def gradient_descent(
         ``Z -> (loss, G)`` with ``Z = X_c W + b`` of shape (n_samples, n_outputs).
     curvature : float
         Passed to :func:`auto_learning_rate` when ``learning_rate == "auto"``.
-    learning_rate : float or "auto"
-    max_iter : int
-    tol : float
-        Stop once ``max |∂L/∂W|, |∂L/∂b| <= tol``.
+    learning_rate, max_iter, tol
+        As in the estimators: stop once ``max |∂L/∂W|, |∂L/∂b| <= tol``.
     hint : str
         Appended to the ``ConvergenceWarning`` message.
 
@@ -142,11 +140,7 @@ def gradient_descent(
             dW = X_c.T @ G  # (n_features, n_outputs)
             db = G.sum(axis=0)  # (n_outputs,)
             if not (np.isfinite(loss) and np.isfinite(dW).all() and np.isfinite(db).all()):
-                raise RuntimeError(
-                    f"Gradient descent diverged after {n_iter} steps (the loss became {loss}, "
-                    f"or its gradient overflowed); lower learning_rate (got {learning_rate!r}, "
-                    f"step {lr:.3g}) or standardise the features."
-                )
+                raise RuntimeError(_diverged(n_iter, loss, learning_rate, lr))
             history.append(loss)
             if max(np.abs(dW).max(initial=0.0), np.abs(db).max()) <= tol:
                 return GDResult(W, b - x_mean @ W, n_iter, history, lr)
@@ -161,3 +155,12 @@ def gradient_descent(
             stacklevel=3,
         )
     return GDResult(W, b - x_mean @ W, n_iter, history, lr)
+
+
+def _diverged(n_iter: int, loss: float, learning_rate: float | str, lr: float) -> str:
+    """The message of the ``RuntimeError`` raised on a non-finite loss or gradient."""
+    return (
+        f"Gradient descent diverged after {n_iter} steps (the loss became {loss}, or its "
+        f"gradient overflowed); lower learning_rate (got {learning_rate!r}, step {lr:.3g}) or "
+        "standardise the features."
+    )

@@ -56,7 +56,9 @@ def gradient_descent_linear(
     Returns
     -------
     w : ndarray of shape (n_features,)
+        Weights after ``n_iters`` steps.
     b : float
+        Bias after ``n_iters`` steps.
     """
     X, y = _check(X, y, learning_rate, n_iters)
     n, d = X.shape
@@ -85,12 +87,14 @@ def gradient_descent_logistic(
     Returns
     -------
     w : ndarray of shape (n_features,)
+        Weights of the log-odds ``z = X w + b``.
     b : float
+        Bias of the log-odds.
     """
     X, y = _check(X, y, learning_rate, n_iters)
     n, d = X.shape
     w = np.zeros(d)
-    b = 0.0
+    b = 0.0  # with w = 0 too, every p starts at σ(0) = 1/2
     for _ in range(n_iters):
         p = sigmoid(X @ w + b)  # P(y = 1 | x)
         w -= learning_rate * X.T @ (p - y) / n  # σ' and the log-loss' 1/(p(1-p)) cancel
