@@ -1,4 +1,8 @@
-"""LinearRegression (normal equation) fit against scikit-learn's LinearRegression (lstsq)."""
+"""LinearRegression (normal equation) fit against scikit-learn's LinearRegression (lstsq).
+
+Well-conditioned tall data takes the Gram + eigh path (glassml.linear_model._lstsq); the
+target is to stay at or below scikit-learn's time.
+"""
 
 from __future__ import annotations
 
@@ -22,7 +26,7 @@ def cases(quick: bool) -> Iterator[Row]:
         f"LinearRegression normal eq. {n_samples}x{n_features}",
         lambda: ours.fit(X, y),
         lambda: ref.fit(X, y),
-        target=1.5,
+        target=1.0,
         repeats=3 if quick else 9,
         note=f"max |coef - sklearn| = {gap:.1e}",
     )

@@ -1,31 +1,33 @@
-"""Logistic regression by gradient descent: sigmoid for two classes, softmax for more (seed 05)."""
+"""Logistic regression by gradient descent: sigmoid for two classes, softmax for more (seed 05).
+
+Read :func:`glassml.linear_model.textbook.gradient_descent_logistic` first: the seed's loop.
+"""
 
 from __future__ import annotations
 
-import warnings
 from typing import Any
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
-from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, check_X_y, validate_data
 
 from glassml._validation import check_positive, check_scalar_number
+from glassml.linear_model._gd import LossAndGrad, check_learning_rate, gradient_descent
+from glassml.nn.activations import sigmoid, softmax
 
 __all__ = ["LogisticRegression"]
 
 
-def _sigmoid(z: np.ndarray) -> np.ndarray:
-    """``σ(z) = 1 / (1 + e⁻ᶻ)`` without overflow: only ``exp(-|z|) ∈ (0, 1]`` is evaluated."""
-    e = np.exp(-np.abs(z))
-    return np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
-
-
 def _log_softmax(Z: np.ndarray) -> np.ndarray:
-    """``log softmax`` of each row, shifted by the row maximum (log-sum-exp) so ``exp`` ≤ 1."""
+    """``log softmax`` of each row, shifted by the row maximum (log-sum-exp) so ``exp`` ≤ 1.
+
+    NOTE: the one private activation left here: ``glassml.nn.activations`` has ``softmax`` but
+    no ``log_softmax``; move it there when it gains one.
+    """
     Z = Z - Z.max(axis=1, keepdims=True)
-    return Z - np.log(np.exp(Z).sum(axis=1, keepdims=True))
+    with np.errstate(under="ignore"):
+        return Z - np.log(np.exp(Z).sum(axis=1, keepdims=True))
 
 
 class LogisticRegression(ClassifierMixin, BaseEstimator):
@@ -37,8 +39,9 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
 
     Parameters
     ----------
-    learning_rate : float, default=0.1
-        Step size ``lr`` of gradient descent. Must be > 0.
+    learning_rate : float or "auto", default="auto"
+        Step size ``lr`` of gradient descent. ``"auto"`` is ``1 / L``, ``L`` a bound on the
+        curvature of the cross-entropy (see Notes); a number must be > 0.
     max_iter : int, default=1000
         Maximum number of gradient-descent steps. Must be >= 1.
     tol : float, default=1e-6
@@ -50,9 +53,12 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
     classes_ : ndarray of shape (n_classes,)
         The sorted distinct labels seen in ``fit``.
     coef_ : ndarray of shape (1, n_features) for two classes, else (n_classes, n_features)
-        Weights (scikit-learn's layout).
+        Weights (scikit-learn's layout). float32 when ``X`` is float32 (descent runs in
+        float64, then rounded), else float64; scores and probabilities follow.
     intercept_ : ndarray of shape (1,) or (n_classes,)
-        Biases.
+        Biases, same dtype as ``coef_``.
+    learning_rate_ : float
+        The step size used (``1 / L`` for ``"auto"``).
     n_iter_ : int
         Gradient-descent steps taken.
     loss_history_ : list of float
@@ -80,6 +86,24 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         L = -(1/n) Σ log P[i, yᵢ]
         ∂L/∂W = Xᵀ (P - Y) / n,   ∂L/∂b = mean(P - Y, axis=0)
 
+    **What the estimator does differently from the textbook.** The textbook loop is
+    :func:`glassml.linear_model.textbook.gradient_descent_logistic` (two classes, the seed's
+    ``p = σ(X w + b)``, ``w -= lr · Xᵀ(p - y) / n``, ``b -= lr · mean(p - y)``). The estimator
+    runs the gradient-descent loop it shares with ``LinearRegression(solver="gd")``
+    (``glassml.linear_model._gd``) with the gradient above; it centres the columns first
+    (``X_c = X - x̄``, reporting ``intercept_ = b - x̄·w``: the same model, and on centred data
+    the same iterates, tested to 1e-12), stops at ``tol``, and raises ``RuntimeError`` when the
+    loss or its gradient stops being finite (overflowing features), never returning NaN
+    weights. ``σ`` and ``softmax`` are :mod:`glassml.nn.activations`'.
+
+    **The step size (a lesson).** The Hessian of the log-loss is ``Xᵀ diag(p(1 - p)) X / n``
+    and ``p(1 - p) <= 1/4``; for softmax the per-sample Hessian ``diag(p) - p pᵀ`` has no
+    eigenvalue above 1/2 (Böhning's bound). With centred columns the intercept block
+    separates, so the curvature is at most ``L = c · max(λ_max(X_cᵀX_c / n), 1)``, ``c = 1/4``
+    (two classes) or ``1/2`` (more); the ``1`` is the intercept's curvature. For
+    ``lr < 2 / L`` every step lowers the loss; ``"auto"`` takes ``lr = 1 / L``: no tuning, and
+    large where the data is flat.
+
     Without a penalty the multinomial weights are defined only up to adding the same vector
     to every class (softmax ignores it); starting from zero, gradient descent keeps
     ``Σ_k W[:, k] = 0``. Probabilities and predictions are unaffected. On linearly separable
@@ -95,13 +119,15 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
     (['yes'], ['no', 'yes'])
     """
 
-    def __init__(self, learning_rate: float = 0.1, max_iter: int = 1000, tol: float = 1e-6) -> None:
+    def __init__(
+        self, learning_rate: float | str = "auto", max_iter: int = 1000, tol: float = 1e-6
+    ) -> None:
         self.learning_rate = learning_rate
         self.max_iter = max_iter
         self.tol = tol
 
     def _check_params(self) -> None:
-        check_positive(self.learning_rate, "learning_rate")
+        check_learning_rate(self.learning_rate)
         check_positive(self.max_iter, "max_iter", integer=True)
         check_scalar_number(self.tol, "tol", low=0)
 
@@ -124,7 +150,7 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         # NOTE: check_X_y is stateless and the fit below writes to locals; attributes (and
         # n_features_in_) are set only at the end, so a failed refit changes nothing.
         X_in = X
-        X, y = check_X_y(X, y, dtype=np.float64, estimator=self)
+        X, y = check_X_y(X, y, dtype=[np.float64, np.float32], estimator=self)
         check_classification_targets(y)
         classes, y_idx = np.unique(y, return_inverse=True)
         if len(classes) < 2:
@@ -132,53 +158,24 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
                 f"LogisticRegression needs samples of at least 2 classes in y, got only one "
                 f"class: {classes[0]!r}."
             )
-        n_samples, n_features = X.shape
-        n_outputs = 1 if len(classes) == 2 else len(classes)
-        # Targets: y ∈ {0, 1} as a column for two classes, one-hot Y for more.
-        if n_outputs == 1:
-            Y = y_idx.reshape(-1, 1).astype(np.float64)  # (n_samples, 1)
-        else:
-            Y = np.zeros((n_samples, n_outputs))
-            Y[np.arange(n_samples), y_idx] = 1.0  # (n_samples, n_classes)
-
-        W = np.zeros((n_features, n_outputs))
-        b = np.zeros(n_outputs)
-        lr = float(self.learning_rate)
-        history: list[float] = []
-        converged = False
-        n_iter = 0
-        for n_iter in range(self.max_iter + 1):
-            Z = X @ W + b  # (n_samples, n_outputs)
-            if n_outputs == 1:
-                P = _sigmoid(Z)
-                history.append(float(np.mean(np.logaddexp(0.0, Z) - Y * Z)))
-            else:
-                log_P = _log_softmax(Z)
-                P = np.exp(log_P)
-                history.append(float(-np.mean(log_P[np.arange(n_samples), y_idx])))
-            G = P - Y  # ∂L/∂Z · n, (n_samples, n_outputs)
-            dW = X.T @ G / n_samples
-            db = G.mean(axis=0)
-            if max(np.abs(dW).max(), np.abs(db).max()) <= self.tol:
-                converged = True
-                break
-            if n_iter == self.max_iter:
-                break
-            W -= lr * dW
-            b -= lr * db
-        if not converged and self.tol > 0:
-            warnings.warn(
-                f"LogisticRegression did not reach tol={self.tol} in max_iter={self.max_iter} "
-                "steps; raise max_iter or learning_rate (or the data is separable).",
-                ConvergenceWarning,
-                stacklevel=2,
-            )
+        dtype = X.dtype  # float32 in, float32 out (as scikit-learn); descent runs in float64
+        result = gradient_descent(
+            X.astype(np.float64, copy=False),
+            1 if len(classes) == 2 else len(classes),
+            _cross_entropy(y_idx, len(classes)),
+            curvature=0.25 if len(classes) == 2 else 0.5,
+            learning_rate=self.learning_rate,
+            max_iter=self.max_iter,
+            tol=self.tol,
+            hint="raise max_iter or learning_rate (or the data is separable).",
+        )
         validate_data(self, X_in, skip_check_array=True)  # records n_features_in_
         self.classes_ = classes
-        self.coef_ = W.T.copy()
-        self.intercept_ = b
-        self.n_iter_ = n_iter
-        self.loss_history_ = history
+        self.coef_ = result.W.T.astype(dtype)  # (n_outputs, n_features)
+        self.intercept_ = result.b.astype(dtype)
+        self.n_iter_ = result.n_iter
+        self.loss_history_ = result.history
+        self.learning_rate_ = result.learning_rate
         return self
 
     def decision_function(self, X: Any) -> np.ndarray:
@@ -194,7 +191,7 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
             For two classes, the log-odds of ``classes_[1]``.
         """
         check_is_fitted(self)
-        X = validate_data(self, X, dtype=np.float64, reset=False)
+        X = validate_data(self, X, dtype=[np.float64, np.float32], reset=False)
         Z = X @ self.coef_.T + self.intercept_
         return Z[:, 0] if Z.shape[1] == 1 else Z
 
@@ -213,8 +210,8 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         Z = self.decision_function(X)
         if Z.ndim == 1:
             # NOTE: 1 - σ(z) loses all digits when σ(z) ≈ 1; σ(-z) is the same number, exactly.
-            return np.column_stack([_sigmoid(-Z), _sigmoid(Z)])
-        return np.exp(_log_softmax(Z))
+            return np.column_stack([sigmoid(-Z), sigmoid(Z)])
+        return softmax(Z, axis=1)
 
     def predict_log_proba(self, X: Any) -> np.ndarray:
         """Logarithm of :meth:`predict_proba`, computed without taking ``log`` of 0.
@@ -247,3 +244,30 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         Z = self.decision_function(X)
         idx = (Z > 0).astype(np.intp) if Z.ndim == 1 else Z.argmax(axis=1)
         return self.classes_[idx]
+
+
+def _cross_entropy(y_idx: np.ndarray, n_classes: int) -> LossAndGrad:
+    """``Z -> (mean cross-entropy, ∂L/∂Z)`` for labels ``y_idx`` in ``0 .. n_classes - 1``.
+
+    Two classes: one score column, ``p = σ(z)``; more: one column per class, ``P = softmax(Z)``.
+    In both cases ``∂L/∂Z = (P - Y) / n`` with ``Y`` the 0/1 (one-hot) targets.
+    """
+    n_samples = len(y_idx)
+    if n_classes == 2:
+        Y = y_idx.reshape(-1, 1).astype(np.float64)  # (n_samples, 1): y ∈ {0, 1}
+
+        def binary(Z: np.ndarray) -> tuple[float, np.ndarray]:
+            # NOTE: log(1 + e^z) - y z is the log-loss without log(σ(z)), finite for |z| ~ 1e3.
+            loss = float(np.mean(np.logaddexp(0.0, Z) - Y * Z))
+            return loss, (sigmoid(Z) - Y) / n_samples
+
+        return binary
+    Y = np.zeros((n_samples, n_classes))
+    Y[np.arange(n_samples), y_idx] = 1.0  # one-hot, (n_samples, n_classes)
+
+    def multinomial(Z: np.ndarray) -> tuple[float, np.ndarray]:
+        log_P = _log_softmax(Z)  # (n_samples, n_classes)
+        loss = float(-np.mean(log_P[np.arange(n_samples), y_idx]))
+        return loss, (np.exp(log_P) - Y) / n_samples
+
+    return multinomial
