@@ -10,7 +10,7 @@ from sklearn.exceptions import ConvergenceWarning, NotFittedError
 from sklearn.preprocessing import StandardScaler
 
 from glassml.linear_model import LogisticRegression
-from glassml.linear_model._logistic import _log_softmax
+from glassml.nn.activations import log_softmax as _log_softmax
 from glassml.nn.activations import sigmoid as _sigmoid
 
 

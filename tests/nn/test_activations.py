@@ -126,3 +126,15 @@ def test_stable_at_plus_minus_1000_without_warnings(dtype):
 def test_integer_input_becomes_float64():
     assert sigmoid(np.array([1, 2])).dtype == np.float64
     assert relu([1, -1]).dtype == np.float64
+
+
+def test_log_softmax_is_log_of_softmax_and_finite_far_from_the_max():
+    from glassml.nn import log_softmax
+
+    z = np.array([[1.0, 2.0, 3.0], [-1.0, 0.5, 0.0]])
+    np.testing.assert_allclose(log_softmax(z), np.log(softmax(z)), rtol=0, atol=1e-15)
+    # hand-computed: log softmax([0, -1000]) = [-log(1 + e^-1000), -1000 - log(1 + e^-1000)]
+    with np.errstate(all="raise"):
+        out = log_softmax(np.array([0.0, -1000.0]))
+    np.testing.assert_array_equal(out, [0.0, -1000.0])  # log(softmax) would give -inf
+    np.testing.assert_allclose(log_softmax(z, axis=0), np.log(softmax(z, axis=0)), atol=1e-15)

@@ -14,20 +14,9 @@ from sklearn.utils.validation import check_is_fitted, check_X_y, validate_data
 
 from glassml._validation import check_positive, check_scalar_number
 from glassml.linear_model._gd import LossAndGrad, check_learning_rate, gradient_descent
-from glassml.nn.activations import sigmoid, softmax
+from glassml.nn.activations import log_softmax, sigmoid, softmax
 
 __all__ = ["LogisticRegression"]
-
-
-def _log_softmax(Z: np.ndarray) -> np.ndarray:
-    """``log softmax`` of each row, shifted by the row maximum (log-sum-exp) so ``exp`` ≤ 1.
-
-    NOTE: the one private activation left here: ``glassml.nn.activations`` has ``softmax`` but
-    no ``log_softmax``; move it there when it gains one.
-    """
-    Z = Z - Z.max(axis=1, keepdims=True)
-    with np.errstate(under="ignore"):
-        return Z - np.log(np.exp(Z).sum(axis=1, keepdims=True))
 
 
 class LogisticRegression(ClassifierMixin, BaseEstimator):
@@ -227,7 +216,7 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         Z = self.decision_function(X)
         if Z.ndim == 1:
             return -np.logaddexp(0.0, -np.column_stack([-Z, Z]))  # log σ(z) = -log(1 + e⁻ᶻ)
-        return _log_softmax(Z)
+        return log_softmax(Z)
 
     def predict(self, X: Any) -> np.ndarray:
         """The most probable class of each row.
@@ -266,7 +255,7 @@ def _cross_entropy(y_idx: np.ndarray, n_classes: int) -> LossAndGrad:
     Y[np.arange(n_samples), y_idx] = 1.0  # one-hot, (n_samples, n_classes)
 
     def multinomial(Z: np.ndarray) -> tuple[float, np.ndarray]:
-        log_P = _log_softmax(Z)  # (n_samples, n_classes)
+        log_P = log_softmax(Z)  # (n_samples, n_classes)
         loss = float(-np.mean(log_P[np.arange(n_samples), y_idx]))
         return loss, (np.exp(log_P) - Y) / n_samples
 

@@ -25,6 +25,7 @@ __all__ = [
     "get_activation",
     "linear",
     "linear_derivative",
+    "log_softmax",
     "relu",
     "relu_derivative",
     "sigmoid",
@@ -149,6 +150,22 @@ def softmax(z: Any, axis: int = -1) -> np.ndarray:
         e = np.exp(z - np.max(z, axis=axis, keepdims=True))
     e /= np.sum(e, axis=axis, keepdims=True)
     return e
+
+
+def log_softmax(z: Any, axis: int = -1) -> np.ndarray:
+    """``log(softmax(z))`` along ``axis``, computed without taking the log of a rounded 0.
+
+    Notes
+    -----
+    ``log softmax(z)_i = z_i - log Σ_j e^(z_j)`` (log-sum-exp). With ``m`` the maximum along
+    ``axis``, ``log Σ_j e^(z_j) = m + log Σ_j e^(z_j - m)``: every exponent is ≤ 0 and the sum
+    is at least 1, so a logit far below the others gives a large negative number, never
+    ``log(0) = -inf``.
+    """
+    z = _as_float(z)
+    shifted = z - np.max(z, axis=axis, keepdims=True)
+    with np.errstate(under="ignore"):
+        return shifted - np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))
 
 
 def softmax_backward(s: Any, d_out: Any, axis: int = -1) -> np.ndarray:
