@@ -344,12 +344,28 @@ def test_fit_rejects_bad_hyperparameters(params, error, match):
 
 def test_predict_before_fit_raises_not_fitted():
     tree = DecisionTreeClassifier()
-    for method in (tree.predict, tree.predict_proba, tree.apply):
+    for method in (tree.predict, tree.predict_proba, tree.predict_log_proba, tree.apply):
         with pytest.raises(NotFittedError, match="not fitted yet"):
             method(X_OK)
     for method in (tree.get_depth, tree.get_n_leaves):
         with pytest.raises(NotFittedError, match="not fitted yet"):
             method()
+    with pytest.raises(NotFittedError, match="not fitted yet"):
+        _ = tree.feature_importances_
+    assert not hasattr(tree, "feature_importances_")  # NotFittedError is an AttributeError
+
+
+def test_predict_log_proba_is_the_log_of_predict_proba():
+    X = np.array([[0.0], [1.0], [2.0], [3.0], [4.0]])
+    y = np.array([0, 0, 1, 1, 2])
+    tree = DecisionTreeClassifier(max_depth=1, random_state=0).fit(X, y)
+    # left leaf {0, 0}: [1, 0, 0]; right leaf {1, 1, 2}: [0, 2/3, 1/3]
+    sk = SkTree(max_depth=1, random_state=0).fit(X, y)
+    with np.errstate(divide="ignore"):  # log(0) = -inf
+        expected = np.log([[1.0, 0.0, 0.0], [0.0, 2 / 3, 1 / 3]])
+        sk_log = sk.predict_log_proba(X)
+    np.testing.assert_array_equal(tree.predict_log_proba([[0.5], [3.5]]), expected)
+    np.testing.assert_array_equal(tree.predict_log_proba(X), sk_log)
 
 
 @pytest.mark.parametrize(

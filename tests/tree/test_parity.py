@@ -93,6 +93,9 @@ def test_identical_tree_where_best_split_is_unique(seed, n, d, k, criterion, max
         np.testing.assert_array_equal(ours.predict(data), sk.predict(data))
         np.testing.assert_array_equal(ours.apply(data), sk.apply(data))
         np.testing.assert_allclose(ours.predict_proba(data), sk.predict_proba(data), atol=1e-12)
+        with np.errstate(divide="ignore"):  # log(0) = -inf where a leaf lacks a class
+            sk_log = sk.predict_log_proba(data)
+        np.testing.assert_allclose(ours.predict_log_proba(data), sk_log, atol=1e-12)
     for weights in (False, True):
         assert ours.export_text(show_weights=weights) == sk_export_text(
             sk, show_weights=weights, max_depth=100
