@@ -1,6 +1,20 @@
 """Growing a CART tree level by level: every node of one depth is split in one set of array ops.
 
-This is the engine behind :class:`glassml.tree.DecisionTreeClassifier`; read that class first.
+This is the engine behind :class:`glassml.tree.DecisionTreeClassifier`. Read the textbook
+version first, :mod:`glassml.tree.textbook`; this module computes exactly the same tree:
+
+- :func:`grow_tree` equals :func:`~glassml.tree.textbook.build_tree` (same nodes, features,
+  thresholds, class counts, in the same depth-first numbering), and :func:`_best_splits`
+  equals :func:`~glassml.tree.textbook.best_split` applied to every node of a depth, with the
+  same tie rule (the feature first in ``feature_order``, then the lowest threshold);
+- what it does differently: no recursion and no "for each threshold" loop. The nodes of one
+  depth are segments of one sorted layout and are all split at once; every candidate threshold
+  of every feature is scored from prefix class counts (``cumsum``) instead of a boolean mask
+  per threshold; samples move to their children without re-sorting; the flat arrays are put
+  in depth-first order at the end (:func:`_assemble`).
+- what it bought: fitting 2000 x 10 samples (3 classes) to depth 8 takes about 80 ms here
+  against about 80 s for the textbook recursion, a speed-up of about 1000x (measured once on
+  a loaded 2-core machine; the benchmark keeps this path at or below scikit-learn's time).
 
 How one level is split
 ----------------------
