@@ -104,3 +104,10 @@ def test_the_tied_data_really_has_ties():
     first = textbook.build_tree(X, y, max_depth=2)
     other = textbook.build_tree(X, y, max_depth=2, feature_order=[4, 3, 2, 1, 0, 5])
     assert [n.feature for n in flatten(first)] != [n.feature for n in flatten(other)]
+
+
+def test_docstring_examples_run():
+    import doctest
+
+    result = doctest.testmod(textbook, optionflags=doctest.NORMALIZE_WHITESPACE)
+    assert result.attempted >= 3 and result.failed == 0

@@ -22,6 +22,12 @@ _CRITERIA = ("gini", "entropy", "log_loss")
 class DecisionTreeClassifier(ClassifierMixin, BaseEstimator):
     """A CART classification tree: greedy binary splits that most reduce Gini or entropy.
 
+    Read first :mod:`glassml.tree.textbook`: :func:`~glassml.tree.textbook.build_tree` is the
+    seed's recursive algorithm ("for each feature, for each unique value, keep the split with
+    the largest information gain; recurse until max depth, too few samples or a pure node").
+    This class grows exactly the same tree, node by node (the tests compare them), but fast:
+    see *Notes*.
+
     Parameters
     ----------
     max_depth : int or None, default=None
@@ -57,12 +63,6 @@ class DecisionTreeClassifier(ClassifierMixin, BaseEstimator):
         Total impurity decrease brought by each feature, normalised to sum to 1 (all zeros for
         a tree that is a single leaf); scikit-learn's definition. Computed from ``tree_`` on
         access (``NotFittedError`` before ``fit``).
-
-    Read first :mod:`glassml.tree.textbook`: :func:`~glassml.tree.textbook.build_tree` is the
-    seed's recursive algorithm ("for each feature, for each unique value, keep the split with
-    the largest information gain; recurse until max depth, too few samples or a pure node").
-    This class grows exactly the same tree, node by node (the tests compare them), but fast:
-    see *Notes*.
 
     Notes
     -----
@@ -105,7 +105,7 @@ class DecisionTreeClassifier(ClassifierMixin, BaseEstimator):
     --------
     >>> from sklearn.datasets import load_iris
     >>> X, y = load_iris(return_X_y=True)
-    >>> tree = DecisionTreeClassifier(max_depth=2).fit(X, y)
+    >>> tree = DecisionTreeClassifier(max_depth=2, random_state=0).fit(X, y)
     >>> tree.get_depth(), tree.get_n_leaves()
     (2, 3)
     """
@@ -347,18 +347,7 @@ def export_text(
         )
     check_is_fitted(tree, "tree_")
     check_scalar_number(decimals, "decimals", low=0, integer=True)
-    if feature_names is None:
-        names = getattr(tree, "feature_names_in_", None)
-        feature_names = (
-            list(names)
-            if names is not None
-            else [f"feature_{i}" for i in range(tree.n_features_in_)]
-        )
-    elif len(feature_names) != tree.n_features_in_:
-        raise ValueError(
-            f"feature_names must have {tree.n_features_in_} names (one per feature), "
-            f"got {len(feature_names)}."
-        )
+    feature_names = _feature_names(tree, feature_names)
     t = tree.tree_
     lines: list[str] = []
     stack: list[tuple[int, int, str]] = [(0, 1, "")]  # (node, depth, line to emit first)
@@ -386,3 +375,20 @@ def export_text(
                 weights = f" weights: [{counts}]"
             lines.append(f"{indent}{weights} class: {label}")
     return "\n".join(lines) + "\n"
+
+
+def _feature_names(
+    tree: DecisionTreeClassifier, feature_names: Sequence[str] | None
+) -> Sequence[str]:
+    """The names :func:`export_text` prints: given, seen at fit time, or ``feature_<i>``."""
+    if feature_names is None:
+        names = getattr(tree, "feature_names_in_", None)
+        if names is not None:
+            return list(names)
+        return [f"feature_{i}" for i in range(tree.n_features_in_)]
+    if len(feature_names) != tree.n_features_in_:
+        raise ValueError(
+            f"feature_names must have {tree.n_features_in_} names (one per feature), "
+            f"got {len(feature_names)}."
+        )
+    return feature_names

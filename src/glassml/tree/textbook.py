@@ -158,6 +158,15 @@ def build_tree(
     -------
     Node
         The root.
+
+    Examples
+    --------
+    >>> X = [[1.0], [2.0], [3.0], [4.0]]
+    >>> root = build_tree(X, ["no", "no", "yes", "yes"])
+    >>> root.feature, root.threshold, root.left.prediction, root.right.prediction
+    (0, 2.5, 'no', 'yes')
+    >>> predict(root, [[0.0], [3.9]]).tolist()
+    ['no', 'yes']
     """
     X, y = np.asarray(X, dtype=np.float64), np.asarray(y)
     classes = np.unique(y)
@@ -165,7 +174,7 @@ def build_tree(
     def grow(rows: np.ndarray, depth: int) -> Node:
         y_node = y[rows]
         counts = np.array([np.sum(y_node == c) for c in classes])
-        node = Node(counts, classes[np.argmax(counts)], impurity(y_node, criterion))
+        node = Node(counts, classes[np.argmax(counts)].item(), impurity(y_node, criterion))
         # stopping criteria: max depth, too few samples, pure node
         if max_depth is not None and depth >= max_depth:
             return node
