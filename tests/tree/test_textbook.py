@@ -39,6 +39,17 @@ def test_best_split_hand_computed():
     assert textbook.best_split(np.ones((3, 2)), np.array([0, 1, 0]), "gini") is None
 
 
+def test_candidate_thresholds_are_midpoints_of_unique_values():
+    x = np.array([3.0, 1.0, 3.0, 2.0, 2.0 + 5e-8, 7.0])
+    # 1|2: 1.5; 2 and 2+5e-8 count as equal (no threshold); 2+5e-8|3; 3|7: 5.0
+    assert textbook.candidate_thresholds(x) == [1.5, (2.0 + 5e-8) / 2 + 1.5, 5.0]
+    assert textbook.candidate_thresholds(np.array([4.0, 4.0])) == []
+    low = np.nextafter(1e10, np.inf)
+    high = np.nextafter(low, np.inf)  # adjacent doubles 1.9e-6 apart
+    assert low / 2 + high / 2 == high  # the midpoint rounds up to high: fall back to low
+    assert textbook.candidate_thresholds(np.array([low, high])) == [low]
+
+
 def test_ties_first_feature_in_order_then_lowest_threshold():
     X = np.array([[0.0, 0.0], [1.0, 1.0], [2.0, 2.0], [3.0, 3.0]])
     y = np.array([0, 1, 1, 0])  # thresholds 0.5 and 2.5 tie, and both features are copies

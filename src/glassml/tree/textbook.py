@@ -28,7 +28,15 @@ from itertools import pairwise
 
 import numpy as np
 
-__all__ = ["Node", "best_split", "build_tree", "impurity", "information_gain", "predict"]
+__all__ = [
+    "Node",
+    "best_split",
+    "build_tree",
+    "candidate_thresholds",
+    "impurity",
+    "information_gain",
+    "predict",
+]
 
 # NOTE: scikit-learn treats two sorted values as equal unless they differ by more than this;
 # no threshold is ever placed between them (the fast path copies the rule).
@@ -83,21 +91,28 @@ def best_split(
     order = range(X.shape[1]) if feature_order is None else feature_order
     best = None
     for feature in order:  # try every feature ...
-        values = np.unique(X[:, feature])  # sorted
-        for value, next_value in pairwise(values):  # ... every value
-            if next_value <= value + FEATURE_THRESHOLD:
-                continue  # too close to separate (scikit-learn's rule)
-            threshold = _midpoint(value, next_value)
+        for threshold in candidate_thresholds(X[:, feature]):  # ... every unique value
             gain = information_gain(y, X[:, feature] <= threshold, criterion)
             if best is None or gain > best[2] + TIE_TOLERANCE:  # strictly better: first wins
                 best = (int(feature), threshold, gain)
     return best
 
 
-def _midpoint(low: float, high: float) -> float:
-    """``(low + high) / 2`` computed so it cannot overflow and never rounds up to ``high``."""
-    middle = low / 2.0 + high / 2.0
-    return float(low if middle >= high else middle)
+def candidate_thresholds(x: np.ndarray) -> list[float]:
+    """One threshold per unique value of the feature ``x`` (n,) except the largest.
+
+    ``x <= threshold`` must send that value and the smaller ones left: the threshold is the
+    midpoint to the next unique value (scikit-learn's choice), skipped where the next value is
+    within ``FEATURE_THRESHOLD`` (the two count as equal).
+    """
+    values = np.unique(x)  # sorted
+    thresholds = []
+    for value, next_value in pairwise(values):
+        if next_value > value + FEATURE_THRESHOLD:
+            middle = value / 2.0 + next_value / 2.0  # cannot overflow, unlike (a + b) / 2
+            # NOTE: in float64 the midpoint can round up to next_value; then use value itself
+            thresholds.append(float(value if middle >= next_value else middle))
+    return thresholds
 
 
 @dataclass
