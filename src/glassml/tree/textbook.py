@@ -2,7 +2,8 @@
 
 The seed's CART classifier, in the seed's words:
 
-- Gini impurity ``Gini(t) = 1 - Σ_k p_k²`` measures how impure a node is (0: pure).
+- Gini impurity ``Gini(t) = 1 - Σ_k p_k²`` measures how impure a node is (0: pure); entropy
+  ``H(t) = -Σ_k p_k log₂ p_k`` is the other criterion (:func:`impurity`).
 - :func:`best_split` greedily searches for the best feature and threshold: it tries every
   unique value of every feature as a potential threshold and keeps the split with the largest
   information gain ``parent_gini - weighted_average(child_ginis)``.
@@ -43,76 +44,6 @@ __all__ = [
 FEATURE_THRESHOLD = 1e-7
 #: Gains closer than this count as tied (they can differ in the last bits through rounding).
 TIE_TOLERANCE = 1e-12
-
-
-def impurity(y: np.ndarray, criterion: str = "gini") -> float:
-    """Gini ``1 - Σ_k p_k²`` or entropy ``-Σ_k p_k log₂ p_k`` of the labels ``y`` (n,)."""
-    _, counts = np.unique(y, return_counts=True)
-    p = counts / len(y)  # class proportions p_k
-    if criterion == "gini":
-        return float(1.0 - np.sum(p**2))
-    return float(-np.sum(p * np.log2(p)))
-
-
-def information_gain(y: np.ndarray, goes_left: np.ndarray, criterion: str = "gini") -> float:
-    """``impurity(parent) - weighted_average(impurity(left), impurity(right))``.
-
-    ``y`` (n,) are the node's labels, ``goes_left`` (n,) bool says which samples go left.
-    """
-    y_left, y_right = y[goes_left], y[~goes_left]
-    w_left, w_right = len(y_left) / len(y), len(y_right) / len(y)
-    children = w_left * impurity(y_left, criterion) + w_right * impurity(y_right, criterion)
-    return impurity(y, criterion) - children
-
-
-def best_split(
-    X: np.ndarray,
-    y: np.ndarray,
-    criterion: str = "gini",
-    *,
-    feature_order: Sequence[int] | None = None,
-) -> tuple[int, float, float] | None:
-    """The split ``X[:, feature] <= threshold`` with the largest information gain.
-
-    Parameters
-    ----------
-    X : ndarray of shape (n_samples, n_features)
-    y : ndarray of shape (n_samples,)
-    criterion : {"gini", "entropy"}
-    feature_order : sequence of int, optional
-        Order in which features are tried; decides ties (default ``range(n_features)``).
-
-    Returns
-    -------
-    (feature, threshold, gain), or None when every feature is constant.
-        The threshold is the midpoint between a unique value and the next one, as in
-        scikit-learn: it separates the same samples as the unique value itself.
-    """
-    order = range(X.shape[1]) if feature_order is None else feature_order
-    best = None
-    for feature in order:  # try every feature ...
-        for threshold in candidate_thresholds(X[:, feature]):  # ... every unique value
-            gain = information_gain(y, X[:, feature] <= threshold, criterion)
-            if best is None or gain > best[2] + TIE_TOLERANCE:  # strictly better: first wins
-                best = (int(feature), threshold, gain)
-    return best
-
-
-def candidate_thresholds(x: np.ndarray) -> list[float]:
-    """One threshold per unique value of the feature ``x`` (n,) except the largest.
-
-    ``x <= threshold`` must send that value and the smaller ones left: the threshold is the
-    midpoint to the next unique value (scikit-learn's choice), skipped where the next value is
-    within ``FEATURE_THRESHOLD`` (the two count as equal).
-    """
-    values = np.unique(x)  # sorted
-    thresholds = []
-    for value, next_value in pairwise(values):
-        if next_value > value + FEATURE_THRESHOLD:
-            middle = value / 2.0 + next_value / 2.0  # cannot overflow, unlike (a + b) / 2
-            # NOTE: in float64 the midpoint can round up to next_value; then use value itself
-            thresholds.append(float(value if middle >= next_value else middle))
-    return thresholds
 
 
 @dataclass
@@ -205,6 +136,76 @@ def build_tree(
         return node
 
     return grow(np.arange(len(y)), depth=0)
+
+
+def best_split(
+    X: np.ndarray,
+    y: np.ndarray,
+    criterion: str = "gini",
+    *,
+    feature_order: Sequence[int] | None = None,
+) -> tuple[int, float, float] | None:
+    """The split ``X[:, feature] <= threshold`` with the largest information gain.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, n_features)
+    y : ndarray of shape (n_samples,)
+    criterion : {"gini", "entropy"}
+    feature_order : sequence of int, optional
+        Order in which features are tried; decides ties (default ``range(n_features)``).
+
+    Returns
+    -------
+    (feature, threshold, gain), or None when every feature is constant.
+        The threshold is the midpoint between a unique value and the next one, as in
+        scikit-learn: it separates the same samples as the unique value itself.
+    """
+    order = range(X.shape[1]) if feature_order is None else feature_order
+    best = None
+    for feature in order:  # try every feature ...
+        for threshold in candidate_thresholds(X[:, feature]):  # ... every unique value
+            gain = information_gain(y, X[:, feature] <= threshold, criterion)
+            if best is None or gain > best[2] + TIE_TOLERANCE:  # strictly better: first wins
+                best = (int(feature), threshold, gain)
+    return best
+
+
+def candidate_thresholds(x: np.ndarray) -> list[float]:
+    """One threshold per unique value of the feature ``x`` (n,) except the largest.
+
+    ``x <= threshold`` must send that value and the smaller ones left: the threshold is the
+    midpoint to the next unique value (scikit-learn's choice), skipped where the next value is
+    within ``FEATURE_THRESHOLD`` (the two count as equal).
+    """
+    values = np.unique(x)  # sorted
+    thresholds = []
+    for value, next_value in pairwise(values):
+        if next_value > value + FEATURE_THRESHOLD:
+            middle = value / 2.0 + next_value / 2.0  # cannot overflow, unlike (a + b) / 2
+            # NOTE: in float64 the midpoint can round up to next_value; then use value itself
+            thresholds.append(float(value if middle >= next_value else middle))
+    return thresholds
+
+
+def information_gain(y: np.ndarray, goes_left: np.ndarray, criterion: str = "gini") -> float:
+    """``impurity(parent) - weighted_average(impurity(left), impurity(right))``.
+
+    ``y`` (n,) are the node's labels, ``goes_left`` (n,) bool says which samples go left.
+    """
+    y_left, y_right = y[goes_left], y[~goes_left]
+    w_left, w_right = len(y_left) / len(y), len(y_right) / len(y)
+    children = w_left * impurity(y_left, criterion) + w_right * impurity(y_right, criterion)
+    return impurity(y, criterion) - children
+
+
+def impurity(y: np.ndarray, criterion: str = "gini") -> float:
+    """Gini ``1 - Σ_k p_k²`` or entropy ``-Σ_k p_k log₂ p_k`` of the labels ``y`` (n,)."""
+    _, counts = np.unique(y, return_counts=True)
+    p = counts / len(y)  # class proportions p_k
+    if criterion == "gini":
+        return float(1.0 - np.sum(p**2))
+    return float(-np.sum(p * np.log2(p)))
 
 
 def predict(tree: Node, X: np.ndarray) -> np.ndarray:
