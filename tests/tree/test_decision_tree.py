@@ -455,3 +455,9 @@ def test_import_pulls_in_neither_torch_nor_matplotlib():
     code = "import sys, glassml.tree; print('torch' in sys.modules, 'matplotlib' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["False", "False"]
+
+
+def test_sklearn_validate_params_is_not_overridden():
+    from sklearn.base import BaseEstimator
+
+    assert DecisionTreeClassifier._validate_params is BaseEstimator._validate_params

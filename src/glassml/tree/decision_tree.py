@@ -122,12 +122,13 @@ class DecisionTreeClassifier(ClassifierMixin, BaseEstimator):
         self.criterion = criterion
         self.random_state = random_state
 
-    def _validate_params(self) -> None:
+    def _check_params(self) -> np.random.Generator:
+        """Validate the hyperparameters; return the generator that draws ``feature_order_``."""
         if self.max_depth is not None:
             check_scalar_number(self.max_depth, "max_depth", low=1, integer=True)
         check_scalar_number(self.min_samples_split, "min_samples_split", low=2, integer=True)
         check_option(self.criterion, "criterion", _CRITERIA)
-        make_rng(self.random_state)  # checks the type; a Generator is not consumed here
+        return make_rng(self.random_state)  # a Generator is used as it is, not copied
 
     def fit(self, X: Any, y: Any) -> DecisionTreeClassifier:
         """Grow the tree on training data.
@@ -147,13 +148,13 @@ class DecisionTreeClassifier(ClassifierMixin, BaseEstimator):
         # so that a failed fit leaves an already fitted model exactly as it was.
         previous = dict(self.__dict__)
         try:
-            self._validate_params()
+            rng = self._check_params()  # NOTE: not sklearn's _validate_params, left alone
             with _numbers_only():
                 X, y = validate_data(self, X, y, dtype=np.float64)
             check_classification_targets(y)
             classes, y_encoded = np.unique(y, return_inverse=True)
             criterion = "entropy" if self.criterion == "log_loss" else self.criterion
-            feature_order = make_rng(self.random_state).permutation(X.shape[1])
+            feature_order = rng.permutation(X.shape[1])  # ties: the first in this order wins
             tree = grow_tree(
                 X,
                 y_encoded.astype(np.intp),
