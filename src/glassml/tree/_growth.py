@@ -562,30 +562,49 @@ def _next_layout(
         The new layout, one segment per active child, in the same order.
     """
     n_features, m = idx.shape
-    seg_start, seg_of_pos = segments.start, segments.of_pos
-    n_segments = seg_start.shape[0]
-    kept_n = np.where(child_active, child_counts.sum(axis=1), 0)
-    child_start = np.cumsum(kept_n) - kept_n
-    m_new = int(kept_n.sum())
-    split_segments = np.flatnonzero(has_split)
-    slot = np.full(2 * n_segments, -1)  # 2*segment + (0 left | 1 right) -> child, -1: none
-    slot[2 * split_segments] = np.arange(0, 2 * split_segments.shape[0], 2)
-    slot[2 * split_segments + 1] = slot[2 * split_segments] + 1
-    n_left_seg = np.where(has_split, pos - seg_start + 1, 0)  # left samples per segment
-    left_before = np.cumsum(n_left_seg) - n_left_seg  # left samples in earlier segments
-
+    offset, kept, m_new = _child_tables(segments, pos, has_split, child_active, child_counts)
     gl = goes_left[idx]  # (n_features, m)
-    rank_left = np.cumsum(gl, axis=1) - gl - left_before[seg_of_pos]
-    rank_right = (np.arange(m) - seg_start[seg_of_pos]) - rank_left
-    child = slot[2 * seg_of_pos + (~gl)]  # (n_features, m)
-    keep = np.zeros(child.shape, dtype=bool)
-    keep[child >= 0] = child_active[child[child >= 0]]
-    dest = np.where(gl, rank_left, rank_right) + child_start[np.maximum(child, 0)]
-    dest[~keep] = m_new  # a spare column collects the samples that leave the layout
+    cs = np.cumsum(gl, axis=1)
+    key = 2 * segments.of_pos + ~gl  # (n_features, m)
+    dest = np.where(gl, cs, np.arange(m) - cs)
+    dest += offset[key]
+    dest = np.where(kept[key], dest, m_new)  # a spare column collects the samples that leave
     dest += (np.arange(n_features) * (m_new + 1))[:, None]  # flat index into new_idx
     new_idx = np.empty((n_features, m_new + 1), dtype=idx.dtype)
     new_idx.reshape(-1)[dest] = idx
     return np.ascontiguousarray(new_idx[:, :m_new])
+
+
+def _child_tables(
+    segments: _Segments,
+    pos: np.ndarray,
+    has_split: np.ndarray,
+    child_active: np.ndarray,
+    child_counts: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, int]:
+    """Lookup tables for :func:`_next_layout`, indexed by ``2·segment + (goes right)``.
+
+    Returns ``offset`` and ``kept`` of shape (2 * n_segments,) and the new layout width.
+    """
+    s = segments
+    kept_n = np.where(child_active, child_counts.sum(axis=1), 0)
+    child_start = np.cumsum(kept_n) - kept_n  # where each kept child starts in the new layout
+    m_new = int(kept_n.sum())
+    n_left_seg = np.where(has_split, pos - s.start + 1, 0)  # left samples per segment
+    left_before = np.cumsum(n_left_seg) - n_left_seg  # left samples in earlier segments
+
+    # With cs = running count of left-goers along a row, a sample at position p lands at
+    #   left child:  child_start[L] + (cs - 1 - left_before)                = cs + offset
+    #   right child: child_start[R] + (p - seg_start) - (cs - left_before)  = p - cs + offset
+    split = np.flatnonzero(has_split)
+    left = 2 * np.arange(split.shape[0])  # the left children, in the order of the splits
+    offset = np.zeros(2 * s.start.shape[0], dtype=np.intp)
+    offset[2 * split] = child_start[left] - left_before[split] - 1
+    offset[2 * split + 1] = child_start[left + 1] + left_before[split] - s.start[split]
+    kept = np.zeros(2 * s.start.shape[0], dtype=bool)  # samples of unsplit segments: dropped
+    kept[2 * split] = child_active[left]
+    kept[2 * split + 1] = child_active[left + 1]
+    return offset, kept, m_new
 
 
 def _assemble(levels: _Levels, criterion: str) -> Tree:
