@@ -122,3 +122,34 @@ def test_docstring_examples_run():
 
     result = doctest.testmod(textbook, optionflags=doctest.NORMALIZE_WHITESPACE)
     assert result.attempted >= 3 and result.failed == 0
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "match"),
+    [
+        (
+            {"criterion": "mse"},
+            ValueError,
+            r"criterion must be one of 'gini', 'entropy', got 'mse'",
+        ),
+        ({"max_depth": -1}, ValueError, r"max_depth must be in the range \[0, inf\), got -1"),
+        ({"min_samples_split": 1}, ValueError, r"min_samples_split must be in the range \[2"),
+        ({"X": [1.0, 2.0]}, ValueError, r"X must be 2-D"),
+        ({"X": [[np.nan], [1.0]]}, ValueError, r"X contains NaN"),
+        (
+            {"y": [0, 1, 0]},
+            ValueError,
+            r"y must have shape \(2,\), one label per row of X, got \(3,\)",
+        ),
+    ],
+)
+def test_build_tree_rejects_bad_input(kwargs, error, match):
+    args = {"X": [[0.0], [1.0]], "y": [0, 1]} | kwargs
+    with pytest.raises(error, match=match):
+        textbook.build_tree(**args)
+
+
+def test_impurity_rejects_an_unknown_criterion():
+    # NOTE: the trap: without the check any name but "gini" would silently mean entropy
+    with pytest.raises(ValueError, match=r"criterion must be one of 'gini', 'entropy'"):
+        textbook.impurity(np.array([0, 1]), "log_loss")

@@ -29,6 +29,8 @@ from itertools import pairwise
 
 import numpy as np
 
+from glassml._validation import check_finite_array, check_option, check_scalar_number
+
 __all__ = [
     "Node",
     "best_split",
@@ -44,6 +46,8 @@ __all__ = [
 FEATURE_THRESHOLD = 1e-7
 #: Gains closer than this count as tied (they can differ in the last bits through rounding).
 TIE_TOLERANCE = 1e-12
+#: The impurity measures :func:`impurity` knows.
+CRITERIA = ("gini", "entropy")
 
 
 @dataclass
@@ -114,7 +118,7 @@ def build_tree(
     >>> predict(root, [[0.0], [3.9]]).tolist()
     ['no', 'yes']
     """
-    X, y = np.asarray(X, dtype=np.float64), np.asarray(y)
+    X, y = _check_training_data(X, y, max_depth, min_samples_split, criterion)
     classes = np.unique(y)
 
     def grow(rows: np.ndarray, depth: int) -> Node:
@@ -136,6 +140,23 @@ def build_tree(
         return node
 
     return grow(np.arange(len(y)), depth=0)
+
+
+def _check_training_data(
+    X: np.ndarray, y: np.ndarray, max_depth: int | None, min_samples_split: int, criterion: str
+) -> tuple[np.ndarray, np.ndarray]:
+    """Validate :func:`build_tree`'s arguments; return ``X`` as float64 and ``y`` as arrays."""
+    X = check_finite_array(X, "X", ndim=2)
+    y = np.asarray(y)
+    if y.ndim != 1 or y.shape[0] != X.shape[0]:
+        raise ValueError(
+            f"y must have shape ({X.shape[0]},), one label per row of X, got {y.shape}."
+        )
+    if max_depth is not None:
+        check_scalar_number(max_depth, "max_depth", low=0, integer=True)
+    check_scalar_number(min_samples_split, "min_samples_split", low=2, integer=True)
+    check_option(criterion, "criterion", CRITERIA)
+    return X, y
 
 
 def best_split(
@@ -201,11 +222,12 @@ def information_gain(y: np.ndarray, goes_left: np.ndarray, criterion: str = "gin
 
 def impurity(y: np.ndarray, criterion: str = "gini") -> float:
     """Gini ``1 - Σ_k p_k²`` or entropy ``-Σ_k p_k log₂ p_k`` of the labels ``y`` (n,)."""
+    check_option(criterion, "criterion", CRITERIA)
     _, counts = np.unique(y, return_counts=True)
     p = counts / len(y)  # class proportions p_k
     if criterion == "gini":
         return float(1.0 - np.sum(p**2))
-    return float(-np.sum(p * np.log2(p)))
+    return float(-np.sum(p * np.log2(p)))  # entropy, in bits
 
 
 def predict(tree: Node, X: np.ndarray) -> np.ndarray:
