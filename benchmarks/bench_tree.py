@@ -30,7 +30,7 @@ def _fit_case(n: int, d: int, depth: int | None, target: float | None, repeats: 
     label = "None" if depth is None else str(depth)
     return compare(
         f"tree fit {n}x{d}, depth {label}, 3 classes",
-        lambda: DecisionTreeClassifier(max_depth=depth).fit(X, y),
+        lambda: DecisionTreeClassifier(max_depth=depth, random_state=0).fit(X, y),
         lambda: SkTree(max_depth=depth, random_state=0).fit(X, y),
         target=target,
         repeats=repeats,
@@ -39,7 +39,7 @@ def _fit_case(n: int, d: int, depth: int | None, target: float | None, repeats: 
 
 def _predict_case(n: int, d: int, depth: int, repeats: int) -> Row:
     X, y = _data(n, d)
-    ours = DecisionTreeClassifier(max_depth=depth).fit(X, y)
+    ours = DecisionTreeClassifier(max_depth=depth, random_state=0).fit(X, y)
     ref = SkTree(max_depth=depth, random_state=0).fit(X, y)
     return compare(
         f"tree predict {n}x{d}, depth {depth}",
@@ -54,7 +54,7 @@ def cases(quick: bool) -> Iterator[Row]:
         yield _fit_case(300, 6, 4, target=None, repeats=1)
         yield _fit_case(2000, 6, 6, target=None, repeats=1)
         return
-    yield _fit_case(2000, 10, 8, target=3, repeats=15)
-    yield _fit_case(100_000, 20, 10, target=5, repeats=3)
+    yield _fit_case(2000, 10, 8, target=1.0, repeats=15)
+    yield _fit_case(100_000, 20, 10, target=1.0, repeats=3)
     yield _fit_case(20_000, 10, None, target=None, repeats=3)
     yield _predict_case(100_000, 20, 10, repeats=5)

@@ -77,10 +77,12 @@ def test_importances_hand_computed_two_levels():
     assert tree.get_depth() == 2 and tree.get_n_leaves() == 3
 
 
-def test_ties_go_to_lowest_feature_then_lowest_threshold():
-    # Both features separate the two points: the lowest feature index wins.
-    tree = DecisionTreeClassifier().fit([[0.0, 0.0], [1.0, 1.0]], [0, 1])
-    assert (tree.tree_.feature[0], tree.tree_.threshold[0]) == (0, 0.5)
+def test_ties_go_to_first_feature_in_feature_order_then_lowest_threshold():
+    # Both features separate the two points: the one first in feature_order_ wins.
+    for seed in range(6):
+        tree = DecisionTreeClassifier(random_state=seed).fit([[0.0, 0.0], [1.0, 1.0]], [0, 1])
+        assert tree.tree_.feature[0] == tree.feature_order_[0]
+        assert tree.tree_.threshold[0] == 0.5
     # One feature, symmetric data: [0,1,0] thresholds 0.5 and 1.5 tie; the lower one wins.
     tree = DecisionTreeClassifier(max_depth=1).fit([[0.0], [1.0], [2.0]], [0, 1, 0])
     assert tree.tree_.threshold[0] == 0.5
@@ -188,18 +190,46 @@ def test_entropy_and_log_loss_are_the_same_criterion():
     rng = np.random.default_rng(2)
     X = rng.normal(size=(120, 3))
     y = rng.integers(0, 3, size=120)
-    a = DecisionTreeClassifier(criterion="entropy", max_depth=4).fit(X, y).tree_
-    b = DecisionTreeClassifier(criterion="log_loss", max_depth=4).fit(X, y).tree_
+    a = DecisionTreeClassifier(criterion="entropy", max_depth=4, random_state=0).fit(X, y).tree_
+    b = DecisionTreeClassifier(criterion="log_loss", max_depth=4, random_state=0).fit(X, y).tree_
     np.testing.assert_array_equal(a.threshold, b.threshold)
     np.testing.assert_array_equal(a.impurity, b.impurity)
 
 
-def test_random_state_is_accepted_but_the_tree_is_deterministic():
+def _copies() -> tuple[np.ndarray, np.ndarray]:
+    """Feature 0 and its two exact copies: every split ties three ways."""
+    rng = np.random.default_rng(3)
+    x = rng.normal(size=(150, 1))
+    return np.hstack([x, x, x]), (x[:, 0] + 0.5 * rng.normal(size=150) > 0).astype(int)
+
+
+def test_random_state_orders_the_features_for_ties():
+    X, y = _copies()
+    chosen = set()
+    for seed in range(8):
+        a = DecisionTreeClassifier(max_depth=3, random_state=seed).fit(X, y)
+        b = DecisionTreeClassifier(max_depth=3, random_state=seed).fit(X, y)
+        np.testing.assert_array_equal(a.feature_order_, np.random.default_rng(seed).permutation(3))
+        np.testing.assert_array_equal(a.tree_.feature, b.tree_.feature)  # same seed, same tree
+        internal = a.tree_.feature[a.tree_.feature >= 0]
+        assert np.all(internal == a.feature_order_[0])  # the first copy in the order wins
+        chosen.add(int(a.feature_order_[0]))
+    assert chosen == {0, 1, 2}  # different seeds pick different copies
+    # A Generator is used as it is (and advanced), like any random_state in glassml.
+    rng = np.random.default_rng(7)
+    order = DecisionTreeClassifier(random_state=rng).fit(X, y).feature_order_
+    np.testing.assert_array_equal(order, np.random.default_rng(7).permutation(3))
+    # None draws a fresh order at each fit: all three copies appear over 40 fits.
+    firsts = {int(DecisionTreeClassifier().fit(X, y).feature_order_[0]) for _ in range(40)}
+    assert firsts == {0, 1, 2}
+
+
+def test_random_state_changes_nothing_without_ties():
     rng = np.random.default_rng(3)
     X = rng.normal(size=(150, 4))
-    y = rng.integers(0, 2, size=150)
+    y = (X[:, 0] - X[:, 2] > 0.3).astype(int)
     trees = [
-        DecisionTreeClassifier(random_state=r).fit(X, y).tree_
+        DecisionTreeClassifier(max_depth=2, random_state=r).fit(X, y).tree_
         for r in (None, 0, 1, np.random.default_rng(5))
     ]
     for t in trees[1:]:
@@ -212,8 +242,8 @@ def test_sample_order_does_not_change_the_tree():
     X = np.round(rng.normal(size=(200, 3)), 1)  # many repeated values
     y = rng.integers(0, 3, size=200)
     perm = rng.permutation(200)
-    a = DecisionTreeClassifier().fit(X, y).tree_
-    b = DecisionTreeClassifier().fit(X[perm], y[perm]).tree_
+    a = DecisionTreeClassifier(random_state=0).fit(X, y).tree_
+    b = DecisionTreeClassifier(random_state=0).fit(X[perm], y[perm]).tree_
     np.testing.assert_array_equal(a.feature, b.feature)
     np.testing.assert_array_equal(a.threshold, b.threshold)
     np.testing.assert_array_equal(a.class_counts, b.class_counts)
@@ -234,7 +264,7 @@ def test_pickle_round_trip():
 def test_export_text_contents():
     X = np.array([[1.0, 4.0], [2.0, 1.0], [3.0, 3.0], [4.0, 2.0], [5.0, 0.5]])
     y = np.array(["no", "no", "yes", "yes", "no"])
-    tree = DecisionTreeClassifier().fit(X, y)
+    tree = DecisionTreeClassifier(random_state=0).fit(X, y)  # feature_order_ = [0, 1]
     text = tree.export_text(feature_names=["size", "age"])
     assert text == (
         "|--- size <= 2.50\n"
@@ -314,12 +344,28 @@ def test_fit_rejects_bad_hyperparameters(params, error, match):
 
 def test_predict_before_fit_raises_not_fitted():
     tree = DecisionTreeClassifier()
-    for method in (tree.predict, tree.predict_proba, tree.apply):
+    for method in (tree.predict, tree.predict_proba, tree.predict_log_proba, tree.apply):
         with pytest.raises(NotFittedError, match="not fitted yet"):
             method(X_OK)
     for method in (tree.get_depth, tree.get_n_leaves):
         with pytest.raises(NotFittedError, match="not fitted yet"):
             method()
+    with pytest.raises(NotFittedError, match="not fitted yet"):
+        _ = tree.feature_importances_
+    assert not hasattr(tree, "feature_importances_")  # NotFittedError is an AttributeError
+
+
+def test_predict_log_proba_is_the_log_of_predict_proba():
+    X = np.array([[0.0], [1.0], [2.0], [3.0], [4.0]])
+    y = np.array([0, 0, 1, 1, 2])
+    tree = DecisionTreeClassifier(max_depth=1, random_state=0).fit(X, y)
+    # left leaf {0, 0}: [1, 0, 0]; right leaf {1, 1, 2}: [0, 2/3, 1/3]
+    sk = SkTree(max_depth=1, random_state=0).fit(X, y)
+    with np.errstate(divide="ignore"):  # log(0) = -inf
+        expected = np.log([[1.0, 0.0, 0.0], [0.0, 2 / 3, 1 / 3]])
+        sk_log = sk.predict_log_proba(X)
+    np.testing.assert_array_equal(tree.predict_log_proba([[0.5], [3.5]]), expected)
+    np.testing.assert_array_equal(tree.predict_log_proba(X), sk_log)
 
 
 @pytest.mark.parametrize(
@@ -409,3 +455,9 @@ def test_import_pulls_in_neither_torch_nor_matplotlib():
     code = "import sys, glassml.tree; print('torch' in sys.modules, 'matplotlib' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["False", "False"]
+
+
+def test_sklearn_validate_params_is_not_overridden():
+    from sklearn.base import BaseEstimator
+
+    assert DecisionTreeClassifier._validate_params is BaseEstimator._validate_params

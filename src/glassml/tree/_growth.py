@@ -1,6 +1,20 @@
 """Growing a CART tree level by level: every node of one depth is split in one set of array ops.
 
-This is the engine behind :class:`glassml.tree.DecisionTreeClassifier`; read that class first.
+This is the engine behind :class:`glassml.tree.DecisionTreeClassifier`. Read the textbook
+version first, :mod:`glassml.tree.textbook`; this module computes exactly the same tree:
+
+- :func:`grow_tree` equals :func:`~glassml.tree.textbook.build_tree` (same nodes, features,
+  thresholds, class counts, in the same depth-first numbering), and :func:`_best_splits`
+  equals :func:`~glassml.tree.textbook.best_split` applied to every node of a depth, with the
+  same tie rule (the feature first in ``feature_order``, then the lowest threshold);
+- what it does differently: no recursion and no "for each threshold" loop. The nodes of one
+  depth are segments of one sorted layout and are all split at once; every candidate threshold
+  of every feature is scored from prefix class counts (``cumsum``) instead of a boolean mask
+  per threshold; samples move to their children without re-sorting; the flat arrays are put
+  in depth-first order at the end (:func:`_assemble`).
+- what it bought: fitting 2000 x 10 samples (3 classes) to depth 8 takes about 80 ms here
+  against about 80 s for the textbook recursion, a speed-up of about 1000x (measured once on
+  a loaded 2-core machine; the benchmark keeps this path at or below scikit-learn's time).
 
 How one level is split
 ----------------------
@@ -32,23 +46,22 @@ Each level costs ``O(n_features * m * n_classes)``; the initial sort costs
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 
 from glassml._threads import available_cpus, run_on_threads
+from glassml.tree.textbook import FEATURE_THRESHOLD, TIE_TOLERANCE
 
 #: Leaf marker in ``children_left`` / ``children_right`` (as in scikit-learn's ``tree_``).
 TREE_LEAF = -1
 #: ``feature`` of a leaf and ``threshold`` of a leaf (as in scikit-learn's ``tree_``).
 TREE_UNDEFINED = -2
 
-# NOTE: scikit-learn treats two sorted neighbours as equal unless they differ by more than
-# FEATURE_THRESHOLD; a threshold is never placed between values closer than this. We copy the
-# rule so that both libraries consider exactly the same candidate thresholds.
-FEATURE_THRESHOLD = 1e-7
-# Splits whose scores differ by less than this (relative) amount count as tied.
-TIE_TOLERANCE = 1e-12
+# FEATURE_THRESHOLD (1e-7): scikit-learn's "these two sorted neighbours are equal", never
+# separated by a threshold. TIE_TOLERANCE (1e-12): scores this close (relative) are tied. Both
+# are the textbook's, so that the two versions consider and choose the same splits.
 # A node whose impurity is at most EPSILON is pure (scikit-learn's tolerance for rounding).
 EPSILON = float(np.finfo(np.float64).eps)
 
@@ -217,91 +230,52 @@ def _best_splits(
     XT: np.ndarray,
     y: np.ndarray,
     idx: np.ndarray,
-    seg_start: np.ndarray,
-    seg_count: np.ndarray,
-    seg_class_counts: np.ndarray,
+    segments: _Segments,
     criterion: str,
     xlogx: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Best split of every segment (node) of the layout ``idx``.
 
-    The score maximised is scikit-learn's "proxy impurity improvement": minus the
-    sample-weighted impurity of the two children, ``-(n_L·I_L + n_R·I_R)``, up to a constant
-    of the node. For Gini ``n·I = n - Σ_k c_k²/n``, so the proxy is ``Σ L_k²/n_L + Σ R_k²/n_R``;
-    for entropy ``n·I = n log₂ n - Σ_k c_k log₂ c_k``.
+    Equals :func:`glassml.tree.textbook.best_split` run on each node: the same candidates
+    (midpoints between sorted neighbours more than ``FEATURE_THRESHOLD`` apart), the same
+    winner, the same tie rule (the first feature of ``XT``'s rows, then the lowest threshold,
+    among scores within ``TIE_TOLERANCE``).
 
-    Ties (scores equal up to rounding, ``TIE_TOLERANCE``): the lowest feature index wins, then
-    the lowest threshold (scikit-learn breaks ties by its random feature order instead).
+    Parameters
+    ----------
+    XT : ndarray of shape (n_features, n_samples)
+        The training inputs, one contiguous row per feature (in tie-breaking order).
+    y : ndarray of shape (n_samples,), int
+    idx : ndarray of shape (n_features, m)
+        The layout: node by node, each row sorted by its feature inside a node.
+    segments : _Segments
+        Where each node's samples lie in ``idx`` and its class counts.
+    criterion : {"gini", "entropy"}
+    xlogx : ndarray
+        ``c log₂ c`` lookup table (entropy only).
 
     Returns
     -------
     has_split : ndarray of shape (n_segments,), bool
         False where every feature is constant in the node.
     feature : ndarray of shape (n_segments,), int
+        Row of ``XT`` of each split.
     pos : ndarray of shape (n_segments,), int
         Last position (in ``idx``) of the left child.
     threshold : ndarray of shape (n_segments,), float
     """
     n_features, m = idx.shape
-    n_classes = seg_class_counts.shape[1]
-    seg_end = seg_start + seg_count
-    seg_of_pos = np.repeat(np.arange(seg_start.shape[0]), seg_count)  # (m,)
-    n_left = np.arange(1, m + 1, dtype=np.float64) - np.repeat(seg_start, seg_count)  # (m,)
-    n_right = np.repeat(seg_count, seg_count) - n_left  # (m,)
-
-    # Xs[f, p] = XT[f, idx[f, p]], sorted within each segment; a flat take is much faster
-    # than take_along_axis.
+    # Xs[f, p] = XT[f, idx[f, p]]; a flat take is much faster than take_along_axis.
     row_offset = (np.arange(n_features) * XT.shape[1])[:, None]
     Xs = XT.reshape(-1).take(idx + row_offset)  # (n_features, m)
-    ys = y[idx]  # (n_features, m)
-
-    # Class-k samples in the segments before / up to the end of each position's segment.
-    before = np.cumsum(seg_class_counts, axis=0) - seg_class_counts  # (n_segments, K)
-    through = before + seg_class_counts
-
-    proxy = np.zeros((n_features, m))
-    right_part = np.zeros((n_features, m))
-    tmp = np.empty((n_features, m))
-    C = np.empty((n_features, m))
-    for k in range(n_classes):
-        # Prefix counts of class k along each row (integers: exact in float64).
-        np.cumsum(ys == k, axis=1, dtype=np.float64, out=C)
-        if criterion == "gini":
-            np.subtract(C, before[seg_of_pos, k], out=tmp)  # L_k
-            tmp *= tmp
-            proxy += tmp
-            np.subtract(through[seg_of_pos, k], C, out=tmp)  # R_k
-            tmp *= tmp
-            right_part += tmp
-        else:
-            Ci = C.astype(np.intp)
-            proxy += xlogx[Ci - before[seg_of_pos, k]]  # L_k log L_k
-            proxy += xlogx[through[seg_of_pos, k] - Ci]  # R_k log R_k
-    if criterion == "gini":
-        proxy /= n_left
-        right_part /= np.maximum(n_right, 1.0)  # the last position (n_right = 0) is invalid
-        proxy += right_part
-    else:
-        nl = n_left.astype(np.intp)
-        proxy -= xlogx[nl] + xlogx[n_right.astype(np.intp)]
+    proxy = _proxy_scores(y[idx], segments, criterion, xlogx)  # (n_features, m)
 
     valid = np.zeros((n_features, m), dtype=bool)
     np.greater(Xs[:, 1:], Xs[:, :-1] + FEATURE_THRESHOLD, out=valid[:, :-1])
-    valid &= n_right > 0  # a split after the last sample of a segment leaves the right empty
+    valid &= segments.n_right > 0  # a split after a segment's last sample: empty right
     proxy[~valid] = -np.inf
 
-    best = np.maximum.reduceat(proxy, seg_start, axis=1).max(axis=0)  # (n_segments,)
-    has_split = best > -np.inf
-    # NOTE: mathematically equal scores can differ in the last bits (they are computed from
-    # different counts), so "tied" means within TIE_TOLERANCE of the best, relative to the
-    # size of the terms (n for Gini, n log₂ n for entropy).
-    scale = np.abs(best) + seg_count * np.log2(seg_count + 1.0)
-    tied = proxy >= (best - TIE_TOLERANCE * scale)[seg_of_pos]  # (n_features, m)
-    feature = np.argmax(np.logical_or.reduceat(tied, seg_start, axis=1), axis=0)  # lowest f
-    row = tied[feature[seg_of_pos], np.arange(m)]  # tied positions in the chosen row
-    candidates = np.where(row, np.arange(m), m)
-    pos = np.minimum(np.minimum.reduceat(candidates, seg_start), seg_end - 2)  # lowest pos
-
+    has_split, feature, pos = _first_best(proxy, segments)
     lo = Xs[feature, pos]
     hi = Xs[feature, pos + 1]
     threshold = lo / 2.0 + hi / 2.0  # sum of halves cannot overflow (scikit-learn's formula)
@@ -312,6 +286,117 @@ def _best_splits(
     return has_split, feature, pos, threshold
 
 
+@dataclass
+class _Segments:
+    """The nodes of one level as segments of the layout, and per-position lookups.
+
+    ``start``, ``count`` (n_segments,): where each node's samples lie in the layout;
+    ``class_counts`` (n_segments, n_classes); ``of_pos`` (m,): the segment of each position;
+    ``n_left``, ``n_right`` (m,), float: the children's sizes if the split is after a position.
+    """
+
+    start: np.ndarray
+    count: np.ndarray
+    class_counts: np.ndarray
+    of_pos: np.ndarray
+    n_left: np.ndarray
+    n_right: np.ndarray
+
+    @classmethod
+    def from_class_counts(cls, class_counts: np.ndarray) -> _Segments:
+        """Segments laid out one after the other, sized by ``class_counts`` (n_segments, K)."""
+        count = class_counts.sum(axis=1)
+        start = np.cumsum(count) - count
+        m = int(count.sum())
+        of_pos = np.repeat(np.arange(count.shape[0]), count)  # (m,)
+        n_left = np.arange(1, m + 1, dtype=np.float64) - start[of_pos]
+        n_right = count[of_pos] - n_left
+        return cls(start, count, class_counts, of_pos, n_left, n_right)
+
+
+def _proxy_scores(
+    ys: np.ndarray, segments: _Segments, criterion: str, xlogx: np.ndarray
+) -> np.ndarray:
+    """Score of the split after every position of every row, shape ``ys.shape``.
+
+    The score maximised is scikit-learn's "proxy impurity improvement": minus the
+    sample-weighted impurity of the two children, ``-(n_L·I_L + n_R·I_R)``, which is
+    ``n ×`` the textbook's information gain up to a constant of the node. For Gini
+    ``n·I = n - Σ_k c_k²/n``, so the proxy is ``Σ L_k²/n_L + Σ R_k²/n_R``; for entropy
+    ``n·I = n log₂ n - Σ_k c_k log₂ c_k``. ``L_k`` is a prefix count of class ``k`` along
+    the row minus the class-k samples of the earlier segments; ``R_k`` the rest of the
+    segment. The last position of a segment (``n_right = 0``) gets a finite dummy score.
+    """
+    s = segments
+    before = np.cumsum(s.class_counts, axis=0) - s.class_counts  # (n_segments, K)
+    through = before + s.class_counts
+    proxy = np.zeros(ys.shape)
+    right_part = np.zeros(ys.shape)
+    tmp = np.empty(ys.shape)
+    C = np.empty(ys.shape)
+    for k in range(s.class_counts.shape[1]):
+        # Prefix counts of class k along each row (integers: exact in float64).
+        np.cumsum(ys == k, axis=1, dtype=np.float64, out=C)
+        if criterion == "gini":
+            np.subtract(C, before[s.of_pos, k], out=tmp)  # L_k
+            tmp *= tmp
+            proxy += tmp
+            np.subtract(through[s.of_pos, k], C, out=tmp)  # R_k
+            tmp *= tmp
+            right_part += tmp
+        else:
+            Ci = C.astype(np.intp)
+            proxy += xlogx[Ci - before[s.of_pos, k]]  # L_k log L_k
+            proxy += xlogx[through[s.of_pos, k] - Ci]  # R_k log R_k
+    if criterion == "gini":
+        proxy /= s.n_left
+        right_part /= np.maximum(s.n_right, 1.0)
+        proxy += right_part
+    else:
+        proxy -= xlogx[s.n_left.astype(np.intp)] + xlogx[s.n_right.astype(np.intp)]
+    return proxy
+
+
+def _first_best(
+    proxy: np.ndarray, segments: _Segments
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per segment: is there a split, and the first row, then first position, of the best.
+
+    "Best" means within ``TIE_TOLERANCE`` of the segment's maximum of ``proxy`` (shape
+    ``(n_features, m)``, ``-inf`` where invalid), so the textbook's "first strictly better
+    split wins" rule picks the same one. Returns ``has_split``, ``feature``, ``pos``, each of
+    shape (n_segments,).
+    """
+    m = proxy.shape[1]
+    s = segments
+    best = np.maximum.reduceat(proxy, s.start, axis=1).max(axis=0)  # (n_segments,)
+    has_split = best > -np.inf
+    # NOTE: mathematically equal scores can differ in the last bits (they are computed from
+    # different counts), so "tied" means within TIE_TOLERANCE of the best, relative to the
+    # size of the terms (n for Gini, n log₂ n for entropy).
+    scale = np.abs(best) + s.count * np.log2(s.count + 1.0)
+    tied = proxy >= (best - TIE_TOLERANCE * scale)[s.of_pos]  # (n_features, m)
+    feature = np.argmax(np.logical_or.reduceat(tied, s.start, axis=1), axis=0)  # first row
+    row = tied[feature[s.of_pos], np.arange(m)]  # tied positions in the chosen row
+    candidates = np.where(row, np.arange(m), m)
+    pos = np.minimum(np.minimum.reduceat(candidates, s.start), s.start + s.count - 2)
+    return has_split, feature, pos
+
+
+@dataclass
+class _Levels:
+    """What growth records per depth, in level order (the nodes of one depth are contiguous).
+
+    ``counts[d]`` (n_nodes_d, K): class counts of the nodes at depth ``d``;
+    ``parents[d]`` (n_nodes_d,): level-order id of each node's parent (-1 for the root);
+    ``splits[d]``: (position in level ``d``, feature, threshold) of the nodes split there.
+    """
+
+    counts: list[np.ndarray]
+    parents: list[np.ndarray]
+    splits: list[tuple[np.ndarray, np.ndarray, np.ndarray]]
+
+
 def grow_tree(
     X: np.ndarray,
     y: np.ndarray,
@@ -319,8 +404,12 @@ def grow_tree(
     criterion: str,
     max_depth: int | None,
     min_samples_split: int,
+    feature_order: np.ndarray | None = None,
 ) -> Tree:
     """Grow a CART classification tree breadth-first.
+
+    Equals :func:`glassml.tree.textbook.build_tree` (the same tree, node by node); see the
+    module docstring for what it does differently.
 
     Parameters
     ----------
@@ -334,6 +423,9 @@ def grow_tree(
         Nodes at this depth become leaves (``None``: no limit).
     min_samples_split : int
         Nodes with fewer samples become leaves.
+    feature_order : ndarray of shape (n_features,), int, optional
+        A permutation: among tied splits the feature that comes first wins (default: the
+        lowest index).
 
     Returns
     -------
@@ -347,83 +439,96 @@ def grow_tree(
     constant in it). Otherwise it is split at its best threshold, even when the impurity
     decrease is zero: this is scikit-learn's rule with ``min_impurity_decrease=0``.
     """
-    n_samples, n_features = X.shape
+    order = np.arange(X.shape[1]) if feature_order is None else np.asarray(feature_order)
     depth_limit = np.iinfo(np.intp).max if max_depth is None else max_depth
-    xlogx = _xlogx_table(n_samples if criterion == "entropy" else 0)  # c log₂ c lookup
-    XT = np.ascontiguousarray(X.T)  # (n_features, n_samples): each feature contiguous
-    y_small = y.astype(np.min_scalar_type(n_classes))  # fewer bytes to gather and compare
 
     def splittable(counts: np.ndarray, depth: int) -> np.ndarray:
         n = counts.sum(axis=1)
-        return (
-            (n >= min_samples_split)
-            & (node_impurity(counts, criterion) > EPSILON)
-            & (depth < depth_limit)
-        )
+        impure = node_impurity(counts, criterion) > EPSILON
+        return (n >= min_samples_split) & impure & (depth < depth_limit)
 
-    # Per-level records (level-order node ids: the nodes of one depth are contiguous).
-    counts_levels = [np.bincount(y, minlength=n_classes)[None, :]]
-    parent_levels = [np.array([-1])]
-    split_levels: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []  # (local id, f, thr)
+    root_counts = np.bincount(y, minlength=n_classes)[None, :]
+    levels = _Levels([root_counts], [np.array([-1])], [])
+    _grow_levels(X, y, order, criterion, splittable, levels)
+    return _assemble(levels, criterion)
 
-    frontier_counts = counts_levels[0]
-    frontier_first_id = 0
-    active = splittable(frontier_counts, 0)
+
+def _grow_levels(
+    X: np.ndarray,
+    y: np.ndarray,
+    order: np.ndarray,
+    criterion: str,
+    splittable: Callable[[np.ndarray, int], np.ndarray],
+    levels: _Levels,
+) -> None:
+    """Split every splittable node of each depth in turn, appending to ``levels``.
+
+    ``levels`` starts with the root only; ``splittable(class_counts, depth)`` says which of
+    the nodes of one depth (class counts of shape (n_nodes, K)) may be split.
+    """
+    n_samples, n_features = X.shape
+    xlogx = _xlogx_table(n_samples if criterion == "entropy" else 0)  # c log₂ c lookup
+    XT = np.ascontiguousarray(X[:, order].T)  # (n_features, n_samples), tie-breaking order
+    n_classes = levels.counts[0].shape[1]
+    y_small = y.astype(np.min_scalar_type(n_classes))  # fewer bytes to gather and compare
+    active = splittable(levels.counts[0], 0)
     # NOTE: the sort need not be stable: equal values always end up on the same side.
     idx = np.argsort(XT, axis=1) if active[0] else np.empty((n_features, 0), dtype=np.intp)
-    depth = 0
+    first_id = 0  # level-order id of the first node of the current depth
     while active.any():
-        active_local = np.flatnonzero(active)  # frontier positions of the segments, in order
-        seg_class_counts = frontier_counts[active_local]  # (n_segments, K)
-        seg_count = seg_class_counts.sum(axis=1)
-        seg_start = np.cumsum(seg_count) - seg_count
+        segments = _Segments.from_class_counts(levels.counts[-1][active])
         has_split, feature, pos, threshold = _best_splits(
-            XT, y_small, idx, seg_start, seg_count, seg_class_counts, criterion, xlogx
+            XT, y_small, idx, segments, criterion, xlogx
         )
-        split_segments = np.flatnonzero(has_split)
-        n_split = split_segments.shape[0]
-        split_levels.append(
-            (active_local[split_segments], feature[split_segments], threshold[split_segments])
-        )
-        if n_split == 0:
+        active_local = np.flatnonzero(active)
+        split = np.flatnonzero(has_split)
+        levels.splits.append((active_local[split], order[feature[split]], threshold[split]))
+        if split.shape[0] == 0:
             break
+        goes_left, child_counts = _split_samples(idx, y, segments, feature, pos, has_split)
+        levels.parents.append(first_id + np.repeat(active_local[split], 2))
+        first_id += levels.counts[-1].shape[0]
+        levels.counts.append(child_counts)
+        active = splittable(child_counts, len(levels.counts) - 1)
+        if active.any():
+            idx = _next_layout(idx, goes_left, segments, pos, has_split, active, child_counts)
 
-        # Which samples go left: in the chosen feature's row, positions up to `pos`.
-        m = idx.shape[1]
-        seg_of_pos = np.repeat(np.arange(seg_start.shape[0]), seg_count)
-        samples = idx[feature[seg_of_pos], np.arange(m)]  # every sample once
-        goes_left = np.zeros(n_samples, dtype=bool)
-        goes_left[samples] = (np.arange(m) <= pos[seg_of_pos]) & has_split[seg_of_pos]
 
-        # Children of the split segments, in order (left, right, left, right, ...).
-        in_split = has_split[seg_of_pos]
-        child_of_pos = 2 * np.cumsum(has_split)[seg_of_pos] - 2 + (~goes_left[samples])
-        child_counts = np.bincount(
-            child_of_pos[in_split] * n_classes + y[samples[in_split]],
-            minlength=2 * n_split * n_classes,
-        ).reshape(2 * n_split, n_classes)
-        counts_levels.append(child_counts)
-        parent_local = np.repeat(active_local[split_segments], 2)
-        parent_levels.append(frontier_first_id + parent_local)
-        frontier_first_id += frontier_counts.shape[0]
-        frontier_counts = child_counts
-        depth += 1
-        active = splittable(child_counts, depth)
-        if not active.any():
-            break
+def _split_samples(
+    idx: np.ndarray,
+    y: np.ndarray,
+    segments: _Segments,
+    feature: np.ndarray,
+    pos: np.ndarray,
+    has_split: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Send each sample of a split segment left or right, and count the children's classes.
 
-        idx = _next_layout(
-            idx, goes_left, seg_start, seg_count, pos, has_split, active, child_counts
-        )
-
-    return _assemble(counts_levels, parent_levels, split_levels, criterion)
+    Returns ``goes_left`` (n_samples,), bool (False outside split segments), and the class
+    counts of the children, shape ``(2 * n_split, n_classes)``, in the order left, right,
+    left, right, ... of the split segments.
+    """
+    s = segments
+    m = idx.shape[1]
+    n_classes = s.class_counts.shape[1]
+    n_split = int(np.count_nonzero(has_split))
+    # In the chosen feature's row, positions up to `pos` go left.
+    samples = idx[feature[s.of_pos], np.arange(m)]  # every sample of the layout once
+    goes_left = np.zeros(y.shape[0], dtype=bool)
+    goes_left[samples] = (np.arange(m) <= pos[s.of_pos]) & has_split[s.of_pos]
+    in_split = has_split[s.of_pos]
+    child_of_pos = 2 * np.cumsum(has_split)[s.of_pos] - 2 + (~goes_left[samples])
+    child_counts = np.bincount(
+        child_of_pos[in_split] * n_classes + y[samples[in_split]],
+        minlength=2 * n_split * n_classes,
+    ).reshape(2 * n_split, n_classes)
+    return goes_left, child_counts
 
 
 def _next_layout(
     idx: np.ndarray,
     goes_left: np.ndarray,
-    seg_start: np.ndarray,
-    seg_count: np.ndarray,
+    segments: _Segments,
     pos: np.ndarray,
     has_split: np.ndarray,
     child_active: np.ndarray,
@@ -443,8 +548,10 @@ def _next_layout(
         Current layout (segments of the nodes split at this level).
     goes_left : ndarray of shape (n_samples,), bool
         Side of each sample (False for samples of segments that were not split).
-    seg_start, seg_count, pos, has_split : ndarray of shape (n_segments,)
-        The segments and their splits (``pos``: last position of the left child).
+    segments : _Segments
+        The nodes split at this level.
+    pos, has_split : ndarray of shape (n_segments,)
+        Their splits (``pos``: last position of the left child).
     child_active, child_counts : ndarray of shape (2 * n_split,) and (2 * n_split, K)
         The children (left, right, left, right, ... in segment order): will they be split,
         and their class counts.
@@ -455,39 +562,54 @@ def _next_layout(
         The new layout, one segment per active child, in the same order.
     """
     n_features, m = idx.shape
-    n_segments = seg_start.shape[0]
-    seg_of_pos = np.repeat(np.arange(n_segments), seg_count)  # (m,)
-    kept_n = np.where(child_active, child_counts.sum(axis=1), 0)
-    child_start = np.cumsum(kept_n) - kept_n
-    m_new = int(kept_n.sum())
-    split_segments = np.flatnonzero(has_split)
-    slot = np.full(2 * n_segments, -1)  # 2*segment + (0 left | 1 right) -> child, -1: none
-    slot[2 * split_segments] = np.arange(0, 2 * split_segments.shape[0], 2)
-    slot[2 * split_segments + 1] = slot[2 * split_segments] + 1
-    n_left_seg = np.where(has_split, pos - seg_start + 1, 0)  # left samples per segment
-    left_before = np.cumsum(n_left_seg) - n_left_seg  # left samples in earlier segments
-
+    offset, kept, m_new = _child_tables(segments, pos, has_split, child_active, child_counts)
     gl = goes_left[idx]  # (n_features, m)
-    rank_left = np.cumsum(gl, axis=1) - gl - left_before[seg_of_pos]
-    rank_right = (np.arange(m) - seg_start[seg_of_pos]) - rank_left
-    child = slot[2 * seg_of_pos + (~gl)]  # (n_features, m)
-    keep = np.zeros(child.shape, dtype=bool)
-    keep[child >= 0] = child_active[child[child >= 0]]
-    dest = np.where(gl, rank_left, rank_right) + child_start[np.maximum(child, 0)]
-    dest[~keep] = m_new  # a spare column collects the samples that leave the layout
+    cs = np.cumsum(gl, axis=1)
+    key = 2 * segments.of_pos + ~gl  # (n_features, m)
+    dest = np.where(gl, cs, np.arange(m) - cs)
+    dest += offset[key]
+    dest = np.where(kept[key], dest, m_new)  # a spare column collects the samples that leave
     dest += (np.arange(n_features) * (m_new + 1))[:, None]  # flat index into new_idx
     new_idx = np.empty((n_features, m_new + 1), dtype=idx.dtype)
     new_idx.reshape(-1)[dest] = idx
     return np.ascontiguousarray(new_idx[:, :m_new])
 
 
-def _assemble(
-    counts_levels: list[np.ndarray],
-    parent_levels: list[np.ndarray],
-    split_levels: list[tuple[np.ndarray, np.ndarray, np.ndarray]],
-    criterion: str,
-) -> Tree:
+def _child_tables(
+    segments: _Segments,
+    pos: np.ndarray,
+    has_split: np.ndarray,
+    child_active: np.ndarray,
+    child_counts: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, int]:
+    """Lookup tables for :func:`_next_layout`, indexed by ``2·segment + (goes right)``.
+
+    Returns ``offset`` and ``kept`` of shape (2 * n_segments,) and the new layout width.
+    """
+    s = segments
+    kept_n = np.where(child_active, child_counts.sum(axis=1), 0)
+    child_start = np.cumsum(kept_n) - kept_n  # where each kept child starts in the new layout
+    m_new = int(kept_n.sum())
+    n_left_seg = np.where(has_split, pos - s.start + 1, 0)  # left samples per segment
+    left_before = np.cumsum(n_left_seg) - n_left_seg  # left samples in earlier segments
+
+    # With cs = running count of left-goers along a row, a sample at position p lands at
+    #   left child:  child_start[L] + (cs - 1 - left_before)                = cs + offset
+    #   right child: child_start[R] + (p - seg_start) - (cs - left_before)  = p - cs + offset
+    split = np.flatnonzero(has_split)
+    left = 2 * np.arange(split.shape[0])  # the left children, in the order of the splits
+    offset = np.zeros(2 * s.start.shape[0], dtype=np.intp)
+    offset[2 * split] = child_start[left] - left_before[split] - 1
+    offset[2 * split + 1] = child_start[left + 1] + left_before[split] - s.start[split]
+    kept = np.zeros(2 * s.start.shape[0], dtype=bool)  # samples of unsplit segments: dropped
+    kept[2 * split] = child_active[left]
+    kept[2 * split + 1] = child_active[left + 1]
+    return offset, kept, m_new
+
+
+def _assemble(levels: _Levels, criterion: str) -> Tree:
     """Turn the per-level records into flat arrays in depth-first pre-order (left first)."""
+    counts_levels, parent_levels, split_levels = levels.counts, levels.parents, levels.splits
     sizes = [c.shape[0] for c in counts_levels]
     first = np.cumsum(sizes) - sizes
     counts = np.concatenate(counts_levels)
