@@ -16,6 +16,10 @@ def test_lesson_05_runs_by_path(tmp_path):
     for model in ("LinearRegression normal", "LogisticRegression", "KNNClassifier k=5"):
         assert model in out
     assert "DecisionTree depth 6" in out and "KMeans k=5" in out
+    # section 1: each textbook function agrees with its estimator (numbers computed by the run)
+    assert "Textbook first" in out
+    assert out.count("same predictions: 100%") == 2  # KNN and the decision tree
+    assert "same labels: 100%" in out  # K-Means
     assert "Warning" not in proc.stderr
 
 
