@@ -16,8 +16,8 @@ from collections.abc import Iterator
 
 import numpy as np
 
+import glassml._threads as threads_module
 from glassml.optim import Adam
-from glassml.optim import optimizers as optimizers_module
 from harness import Row, compare
 
 
@@ -43,10 +43,10 @@ def _adam_case(
         theirs.step()
 
     n = sum(p.size for p in params)
-    before = torch.get_num_threads(), optimizers_module.MAX_THREADS
+    before = torch.get_num_threads(), threads_module.MAX_THREADS
     if one_thread:
         torch.set_num_threads(1)
-        optimizers_module.MAX_THREADS = 1
+        threads_module.MAX_THREADS = 1
     try:
         threads = torch.get_num_threads()
         return compare(
@@ -62,7 +62,7 @@ def _adam_case(
         )
     finally:
         torch.set_num_threads(before[0])
-        optimizers_module.MAX_THREADS = before[1]
+        threads_module.MAX_THREADS = before[1]
 
 
 def cases(quick: bool) -> Iterator[Row]:

@@ -108,3 +108,14 @@ def test_a_call_from_a_pool_thread_runs_its_shares_there_instead_of_waiting_on_t
     assert not caller.is_alive(), "deadlock: a pool thread waited on its own pool"
     assert sorted(share for share, _ in done) == [10, 11]
     assert len({ident for _, ident in done}) == 1
+
+
+def test_threads_for_is_the_one_rule(monkeypatch):
+    import glassml._threads as threads_module
+    from glassml._threads import threads_for
+
+    monkeypatch.setattr(threads_module, "available_cpus", lambda: 16)
+    assert threads_for(99, min_work=100) == 1  # small work: the caller's thread only
+    assert threads_for(100, min_work=100) == threads_module.MAX_THREADS == 4
+    monkeypatch.setattr(threads_module, "available_cpus", lambda: 2)
+    assert threads_for(10**9, min_work=100) == 2  # never more than the CPUs we may use

@@ -15,9 +15,13 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor, wait
 from typing import Any
 
-__all__ = ["available_cpus", "run_on_threads", "thread_pool"]
+__all__ = ["MAX_THREADS", "available_cpus", "run_on_threads", "thread_pool", "threads_for"]
 
 _PREFIX = "glassml-worker"
+
+#: At most this many threads share one call: the work split over threads is element-wise
+#: passes and thin matrix products, limited by memory bandwidth, which a few cores use up.
+MAX_THREADS = 4
 
 
 def available_cpus() -> int:
@@ -26,6 +30,19 @@ def available_cpus() -> int:
         return len(os.sched_getaffinity(0))
     except AttributeError:  # not on Linux
         return os.cpu_count() or 1
+
+
+def threads_for(work: int, min_work: int) -> int:
+    """The one rule for how many threads a call uses.
+
+    ``work`` is the size of the call in the caller's own unit (elements updated, query-training
+    pairs, row blocks) and ``min_work`` the size below which handing work to a thread costs
+    about as much as it saves: then the call runs on the caller's thread alone. Otherwise it
+    uses every CPU this process may run on, at most :data:`MAX_THREADS`.
+    """
+    if work < min_work:
+        return 1
+    return max(1, min(available_cpus(), MAX_THREADS))
 
 
 @functools.cache

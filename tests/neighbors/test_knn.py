@@ -15,6 +15,7 @@ from sklearn.exceptions import NotFittedError
 from sklearn.neighbors import KNeighborsClassifier
 from threadpoolctl import threadpool_info, threadpool_limits
 
+import glassml._threads as threads_module
 import glassml.neighbors._tiles as knn_module
 from glassml.neighbors import KNNClassifier, textbook
 from glassml.neighbors._tiles import k_smallest
@@ -179,11 +180,11 @@ def test_tiles_are_cache_sized_and_every_worker_gets_a_chunk():
 def test_threaded_and_single_threaded_predictions_agree(monkeypatch):
     X, y, Q = _data(n_train=2000, n_test=600)  # 1.2M pairs: enough work to use threads
     knn = KNNClassifier(n_neighbors=5).fit(X, y)
-    monkeypatch.setattr(knn_module, "_n_workers", lambda: 3)
+    monkeypatch.setattr(threads_module, "available_cpus", lambda: 3)
     # TILE_ROWS-query chunks spread over 3 threads
     assert len(knn_module.chunks(len(Q), 3)) == -(-len(Q) // knn_module.TILE_ROWS) > 3
     threaded = knn.kneighbors(Q)
-    monkeypatch.setattr(knn_module, "_n_workers", lambda: 1)
+    monkeypatch.setattr(threads_module, "available_cpus", lambda: 1)
     single = knn.kneighbors(Q)
     np.testing.assert_array_equal(threaded[1], single[1])
     np.testing.assert_allclose(threaded[0], single[0], rtol=1e-14)

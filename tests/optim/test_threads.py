@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 import pytest
 
+from glassml import _threads as threads_module
 from glassml.optim import Optimizer
 from glassml.optim import optimizers as optimizers_module
 from glassml.optim._base import split_into_shares
@@ -19,8 +20,8 @@ def use_threads(monkeypatch):
     """``use_threads(n)``: steps from now on split over ``n`` threads if they are large enough."""
 
     def use(n: int) -> None:
-        monkeypatch.setattr(optimizers_module, "available_cpus", lambda: n)
-        monkeypatch.setattr(optimizers_module, "MAX_THREADS", n)
+        monkeypatch.setattr(threads_module, "available_cpus", lambda: n)
+        monkeypatch.setattr(threads_module, "MAX_THREADS", n)
 
     return use
 

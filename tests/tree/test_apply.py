@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+import glassml._threads as threads_module
 import glassml.tree._growth as growth
 from glassml.tree import DecisionTreeClassifier
 
@@ -43,7 +44,7 @@ def _queries(tree, seed=1):
 def test_apply_equals_a_per_sample_walk(max_depth, block, levels, threads, monkeypatch):
     monkeypatch.setattr(growth, "APPLY_BLOCK", block)
     monkeypatch.setattr(growth, "APPLY_LEVELS", levels)
-    monkeypatch.setattr(growth, "available_cpus", lambda: threads)
+    monkeypatch.setattr(threads_module, "available_cpus", lambda: threads)
     tree = _fitted(max_depth)
     if max_depth is None:
         assert tree.get_depth() >= 10  # deep enough for leaves at many different depths

@@ -18,7 +18,7 @@ What it does differently:
    by training index). A point left out is farther than the k-th by more than twice the
    rounding bound (:func:`rounding_bound`), so it cannot be among the k nearest; a query whose
    near-ties reach past the candidates is searched again with 4× as many, up to all of them.
-4. **Threads.** Chunks of queries run in up to :data:`MAX_WORKERS` threads, each with a
+4. **Threads.** Chunks of queries run in worker threads (:func:`glassml._threads.threads_for`), each with a
    single-threaded BLAS (:func:`single_threaded_blas`), as scikit-learn does.
 
 Measured speed-up over :func:`glassml.neighbors.textbook.knn_predict` (a Python loop over the
@@ -41,7 +41,7 @@ import numpy as np
 from threadpoolctl import ThreadpoolController
 
 from glassml._distances import row_norms_sq
-from glassml._threads import available_cpus, thread_pool
+from glassml._threads import thread_pool, threads_for
 
 __all__ = [
     "TrainingIndex",
@@ -58,8 +58,8 @@ TILE_ROWS = 64
 TILE_COLS = 8192
 #: The columns of a tile are dealt into this many groups for pruning (see :func:`k_smallest`).
 GROUPS = 128
-#: At most this many threads search at once (each holds one tile).
-MAX_WORKERS = 4
+#: Searches of fewer query-training pairs than this run on the caller's thread.
+PARALLEL_MIN_PAIRS = 2**20
 #: Candidates searched beyond ``k`` for the exact re-rank: the (k+1)-th tells whether a near-tie
 #: could reach past the k nearest (on continuous data it never does).
 EXTRA_CANDIDATES = 1
@@ -377,11 +377,6 @@ if hasattr(os, "register_at_fork"):  # POSIX only
     os.register_at_fork(after_in_child=single_threaded_blas.after_fork)
 
 
-def _n_workers() -> int:
-    """Threads for a search: the CPUs this process may use, at most :data:`MAX_WORKERS`."""
-    return max(1, min(available_cpus(), MAX_WORKERS))
-
-
 def chunks(n_queries: int, n_workers: int) -> list[slice]:
     """Row ranges of :data:`TILE_ROWS` queries (fewer if needed to give every worker one)."""
     rows = max(1, min(TILE_ROWS, -(-n_queries // n_workers)))  # -(-a // b) = ceil(a / b)
@@ -409,8 +404,7 @@ def search(Q: np.ndarray, index: TrainingIndex, k: int) -> tuple[np.ndarray, np.
     indices : ndarray of shape (n_queries, k)
         Training indices; equidistant points in index order.
     """
-    # Threads pay off only for real work (here: over ~1M query-train pairs).
-    n_workers = _n_workers() if Q.shape[0] * index.X.shape[0] >= 2**20 else 1
+    n_workers = threads_for(Q.shape[0] * index.X.shape[0], PARALLEL_MIN_PAIRS)
     row_ranges = chunks(Q.shape[0], n_workers)
 
     def one(rows: slice) -> tuple[np.ndarray, np.ndarray]:

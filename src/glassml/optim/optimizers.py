@@ -22,17 +22,16 @@ from typing import Any
 
 import numpy as np
 
-from glassml._threads import available_cpus, run_on_threads
+from glassml._threads import run_on_threads, threads_for
 from glassml._validation import check_positive, check_scalar_number
 from glassml.optim import _kernels
 from glassml.optim._base import Job, ParameterStates, checked_pairs, root_of_max, split_into_shares
 
 __all__ = ["SGD", "AdaGrad", "Adam", "Momentum", "Optimizer", "RMSProp"]
 
-#: A step on fewer elements than this (all parameters together) runs in the caller's thread.
+#: A step on fewer elements than this (all parameters together) runs in the caller's thread
+#: (:func:`glassml._threads.threads_for`).
 PARALLEL_MIN_SIZE = 2**17
-#: At most this many threads share one step (the updates are limited by memory bandwidth).
-MAX_THREADS = 4
 
 
 class Optimizer:
@@ -100,8 +99,8 @@ class Optimizer:
         states = self._states.for_step([param for param, _ in pairs], names)
         jobs = [(param, grad, state) for (param, grad), state in zip(pairs, states, strict=True)]
         n_threads = 1
-        if self.elementwise and sum(param.size for param, _ in pairs) >= PARALLEL_MIN_SIZE:
-            n_threads = min(available_cpus(), MAX_THREADS)
+        if self.elementwise:  # row blocks are only valid for element-wise rules
+            n_threads = threads_for(sum(param.size for param, _ in pairs), PARALLEL_MIN_SIZE)
         run_on_threads(
             functools.partial(self._update_all, kernel), split_into_shares(jobs, n_threads)
         )

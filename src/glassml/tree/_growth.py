@@ -51,7 +51,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from glassml._threads import available_cpus, run_on_threads
+from glassml._threads import run_on_threads, threads_for
 from glassml.tree.textbook import FEATURE_THRESHOLD, TIE_TOLERANCE
 
 #: Leaf marker in ``children_left`` / ``children_right`` (as in scikit-learn's ``tree_``).
@@ -143,7 +143,7 @@ class Tree:
         tables = feature, threshold, child, np.repeat(leaf, 2)
         out = np.empty(n, dtype=np.intp)
         blocks = [slice(a, min(a + APPLY_BLOCK, n)) for a in range(0, n, APPLY_BLOCK)]
-        n_threads = min(available_cpus(), MAX_THREADS, len(blocks))
+        n_threads = min(threads_for(len(blocks), 2), len(blocks))  # one block: no threads
 
         def descend_blocks(share: list[slice]) -> None:
             for rows in share:
@@ -157,8 +157,6 @@ class Tree:
 APPLY_BLOCK = 16384
 #: :meth:`Tree.apply` takes samples that reached their leaf out every this many levels.
 APPLY_LEVELS = 8
-#: At most this many threads share one :meth:`Tree.apply`.
-MAX_THREADS = 4
 
 
 def _descend(
