@@ -116,6 +116,19 @@ def test_textbook_equals_fast_on_grids_full_of_ties(k, scale, offset):
         _assert_textbook_equals_fast(X, y, Q, k)
 
 
+@pytest.mark.parametrize("threads", [1, 3])
+def test_textbook_equals_fast_when_the_exact_rerank_runs_in_small_blocks(threads, monkeypatch):
+    # blocks of 7 queries (last one short), on threads or not; tied grids need re-searches
+    import glassml._threads as threads_module
+
+    monkeypatch.setattr(tiles, "RERANK_ROWS", 7)
+    monkeypatch.setattr(tiles, "PARALLEL_MIN_PAIRS", 1)
+    monkeypatch.setattr(threads_module, "available_cpus", lambda: threads)
+    for seed in range(3):
+        X, y, Q = _grid(150, 61, 2, seed=seed, scale=0.7, offset=1e3)
+        _assert_textbook_equals_fast(X, y, Q, k=4)
+
+
 def test_textbook_equals_fast_on_duplicates_and_symmetric_points():
     # 30 copies of one point, symmetric pairs around the queries, k inside and across groups.
     X = np.r_[np.zeros((30, 2)), [[1.0, 0.0], [-1.0, 0.0], [0.0, 1.0], [0.0, -1.0]] * 5]

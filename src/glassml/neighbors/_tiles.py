@@ -63,6 +63,8 @@ PARALLEL_MIN_PAIRS = 2**20
 #: Candidates searched beyond ``k`` for the exact re-rank: the (k+1)-th tells whether a near-tie
 #: could reach past the k nearest (on continuous data it never does).
 EXTRA_CANDIDATES = 1
+#: Queries re-ranked on exact distances per call (a (rows, k + 1, n_features) temporary).
+RERANK_ROWS = 512
 
 
 def _merge_tile(
@@ -296,24 +298,35 @@ def _exact_rerank(
     return d2, idx_k, unsure
 
 
-def _one_chunk(Q: np.ndarray, index: TrainingIndex, k: int) -> tuple[np.ndarray, np.ndarray]:
-    """Exact squared distances and indices of the k nearest of each query; (m, k) each."""
+def _candidates(Q: np.ndarray, index: TrainingIndex, n_candidates: int) -> tuple[np.ndarray, ...]:
+    """Fast values ``S`` and indices of the ``n_candidates`` nearest of each query; (m, n) each."""
     Q_c = Q - index.mean
     m, n_features = Q_c.shape
     Q_aug = np.empty((m, n_features + 1))
     Q_aug[:, :n_features] = Q_c
     Q_aug[:, n_features] = 1.0
-    bound = rounding_bound(row_norms_sq(Q_c), index.x_sq_max, n_features)
+    return nearest_in_tiles(Q_aug, index.XT_aug, n_candidates)
+
+
+def _exact_k_nearest(
+    Q: np.ndarray, index: TrainingIndex, k: int, S_best: np.ndarray, candidates: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Exact squared distances and indices of the k nearest of each query; (m, k) each.
+
+    ``S_best``, ``candidates``: the fast search's ``k + EXTRA_CANDIDATES`` best of each query.
+    """
+    bound = rounding_bound(row_norms_sq(Q - index.mean), index.x_sq_max, Q.shape[1])
     n_train = index.X.shape[0]
-    d2, idx = np.empty((m, k)), np.empty((m, k), dtype=np.intp)
-    rows, n_candidates = np.arange(m), min(k + EXTRA_CANDIDATES, n_train)
-    while rows.size:  # NOTE: usually once; again only for rows with a wide near-tie
-        S_best, candidates = nearest_in_tiles(Q_aug[rows], index.XT_aug, n_candidates)
+    d2, idx = np.empty((Q.shape[0], k)), np.empty((Q.shape[0], k), dtype=np.intp)
+    rows, n_candidates = np.arange(Q.shape[0]), candidates.shape[1]
+    while True:  # NOTE: usually once; again only for rows with a wide near-tie
         d2[rows], idx[rows], unsure = _exact_rerank(
             Q[rows], index.X, S_best, candidates, k, bound[rows]
         )
+        if unsure.size == 0:
+            return d2, idx
         rows, n_candidates = rows[unsure], min(4 * n_candidates, n_train)
-    return d2, idx
+        S_best, candidates = _candidates(Q[rows], index, n_candidates)
 
 
 @functools.cache
@@ -406,16 +419,27 @@ def search(Q: np.ndarray, index: TrainingIndex, k: int) -> tuple[np.ndarray, np.
     """
     n_workers = threads_for(Q.shape[0] * index.X.shape[0], PARALLEL_MIN_PAIRS)
     row_ranges = chunks(Q.shape[0], n_workers)
+    n_candidates = min(k + EXTRA_CANDIDATES, index.X.shape[0])
 
-    def one(rows: slice) -> tuple[np.ndarray, np.ndarray]:
-        return _one_chunk(Q[rows], index, k)
+    def fast(rows: slice) -> tuple[np.ndarray, ...]:
+        return _candidates(Q[rows], index, n_candidates)
+
+    def exact(rows: slice) -> tuple[np.ndarray, ...]:
+        return _exact_k_nearest(Q[rows], index, k, S_best[rows], candidates[rows])
+
+    def each(fn: Callable[[slice], tuple[np.ndarray, ...]], ranges: list[slice]) -> list[Any]:
+        if n_workers == 1 or len(ranges) == 1:
+            return [fn(rows) for rows in ranges]
+        return list(thread_pool(n_workers).map(fn, ranges))
 
     # Like scikit-learn: chunks run in parallel threads (NumPy and BLAS release the GIL), each
     # with a single-threaded BLAS; a multi-threaded BLAS on these thin products only adds
-    # contention. Workers return (m, k) arrays, so memory stays bounded.
+    # contention. Workers return (m, n_candidates) arrays, so memory stays bounded. The exact
+    # re-rank is cheap: it runs on larger blocks of rows (fewer calls).
     with single_threaded_blas():
-        if n_workers == 1 or len(row_ranges) == 1:
-            results = [one(rows) for rows in row_ranges]
-        else:
-            results = list(thread_pool(n_workers).map(one, row_ranges))
-    return np.concatenate([r[0] for r in results]), np.concatenate([r[1] for r in results])
+        results = each(fast, row_ranges)
+        S_best = np.concatenate([r[0] for r in results])
+        candidates = np.concatenate([r[1] for r in results])
+        blocks = [slice(a, a + RERANK_ROWS) for a in range(0, Q.shape[0], RERANK_ROWS)]
+        done = each(exact, blocks)
+    return np.concatenate([d[0] for d in done]), np.concatenate([d[1] for d in done])
