@@ -11,6 +11,13 @@ differs from them in four ways, all stated in the estimators' docstrings:
 * the model (MSE or cross-entropy) enters only through ``loss_and_grad(Z) -> (L, G)``;
 * it stops once every entry of the gradient is ``<= tol``, and raises on a non-finite loss;
 * ``learning_rate="auto"`` picks ``1 / L`` (see :func:`auto_learning_rate`).
+
+NOTE: this loop is not faster per step than the textbook one, and is not meant to be: each
+step also evaluates the loss (``loss_history_``) and the stopping test. Measured on 4000 × 10
+(``make_classification``), 1000 steps at the same ``learning_rate``: logistic 0.14 s textbook,
+0.31 s here (``log(1 + e^z)`` for the loss doubles the transcendental work); linear 77 ms
+textbook, 103 ms here. What it buys is fewer steps: centring and the ``"auto"`` step size reach
+``tol`` without tuning, and the loop stops there instead of running a fixed ``n_iters``.
 """
 
 from __future__ import annotations
