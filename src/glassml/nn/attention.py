@@ -319,8 +319,6 @@ class MultiHeadAttention:
     same order on every call, so any glassml optimizer's ``step(params, grads)`` trains it.
     """
 
-    _NAMES = ("W_q", "b_q", "W_k", "b_k", "W_v", "b_v", "W_o", "b_o")
-
     def __init__(
         self,
         embed_dim: int,
@@ -339,16 +337,16 @@ class MultiHeadAttention:
         self.embed_dim, self.num_heads = int(embed_dim), int(num_heads)
         self.head_dim = self.embed_dim // self.num_heads
         rng = make_rng(random_state)
-        E = self.embed_dim
+        E, dt = self.embed_dim, self.dtype
         in_bound, out_bound = math.sqrt(6.0 / (4 * E)), 1.0 / math.sqrt(E)
-        for name in self._NAMES:
-            if name.startswith("b"):
-                value = np.zeros(E, dtype=self.dtype)
-            else:
-                bound = out_bound if name == "W_o" else in_bound
-                value = rng.uniform(-bound, bound, (E, E)).astype(self.dtype)
-            setattr(self, name, value)
-            setattr(self, "d" + name, np.zeros_like(value))
+        # Drawn in float64 and cast once: float32 and float64 layers with one seed agree.
+        self.W_q = rng.uniform(-in_bound, in_bound, (E, E)).astype(dt)
+        self.W_k = rng.uniform(-in_bound, in_bound, (E, E)).astype(dt)
+        self.W_v = rng.uniform(-in_bound, in_bound, (E, E)).astype(dt)
+        self.W_o = rng.uniform(-out_bound, out_bound, (E, E)).astype(dt)
+        self.b_q, self.b_k, self.b_v, self.b_o = (np.zeros(E, dtype=dt) for _ in range(4))
+        self.dW_q, self.dW_k, self.dW_v, self.dW_o = (np.zeros((E, E), dt) for _ in range(4))
+        self.db_q, self.db_k, self.db_v, self.db_o = (np.zeros(E, dtype=dt) for _ in range(4))
         self.attention_weights: np.ndarray | None = None
         self._cache: tuple[np.ndarray, ...] | None = None
 
@@ -357,11 +355,20 @@ class MultiHeadAttention:
 
     def parameters(self) -> list[np.ndarray]:
         """``[W_q, b_q, W_k, b_k, W_v, b_v, W_o, b_o]``, the live arrays."""
-        return [getattr(self, name) for name in self._NAMES]
+        return [self.W_q, self.b_q, self.W_k, self.b_k, self.W_v, self.b_v, self.W_o, self.b_o]
 
     def gradients(self) -> list[np.ndarray]:
         """``[dW_q, db_q, dW_k, db_k, dW_v, db_v, dW_o, db_o]``, filled by :meth:`backward`."""
-        return [getattr(self, "d" + name) for name in self._NAMES]
+        return [
+            self.dW_q,
+            self.db_q,
+            self.dW_k,
+            self.db_k,
+            self.dW_v,
+            self.db_v,
+            self.dW_o,
+            self.db_o,
+        ]
 
     def forward(
         self, query: Any, key: Any, value: Any, mask: Any = None, training: bool = True
