@@ -303,6 +303,17 @@ def test_mha_equals_the_textbook_per_head_loop():
         np.testing.assert_allclose(fast, slow, rtol=0, atol=1e-12)
 
 
+def test_textbook_rejects_bad_input():
+    query, key, value, _ = mha_inputs(2, 3, 4, 8)
+    params = MultiHeadAttention(8, 2, random_state=0).parameters()
+    with pytest.raises(ValueError, match="embed_dim must be divisible by num_heads"):
+        multi_head_attention_textbook(query, key, value, params, 3)
+    with pytest.raises(ValueError, match="params must hold 8 arrays"):
+        multi_head_attention_textbook(query, key, value, params[:6], 2)
+    with pytest.raises(ValueError, match=r"mask of shape \(5,\) does not broadcast"):
+        multi_head_attention_textbook(query, key, value, params, 2, np.ones(5, dtype=bool))
+
+
 def test_mha_fully_masked_query_gets_zero_attention():
     B, L, S, E, H = 2, 3, 4, 8, 2
     query, key, value, G = mha_inputs(B, L, S, E, seed=8)

@@ -214,6 +214,16 @@ def _check_mask(mask: Any, scores_shape: tuple[int, ...]) -> np.ndarray | None:
     return arr
 
 
+def _check_heads(embed_dim: Any, num_heads: Any) -> None:
+    check_positive(embed_dim, "embed_dim", integer=True)
+    check_positive(num_heads, "num_heads", integer=True)
+    if embed_dim % num_heads != 0:
+        raise ValueError(
+            f"embed_dim must be divisible by num_heads, got embed_dim={embed_dim} and "
+            f"num_heads={num_heads} (embed_dim % num_heads = {embed_dim % num_heads})."
+        )
+
+
 # -- 2. multi-head attention as the definition says it ---------------------------------------
 def multi_head_attention_textbook(
     query: Any,
@@ -248,12 +258,18 @@ def multi_head_attention_textbook(
                            value W_v[:, h] + b_v[h])           (batch, L, d)
         output = Concat(head_1, …, head_h) W_o + b_o           (batch, L, embed_dim)
     """
+    if len(params) != 8:
+        raise ValueError(
+            f"params must hold 8 arrays (MultiHeadAttention order), got {len(params)}."
+        )
     W_q, b_q, W_k, b_k, W_v, b_v, W_o, b_o = params
+    _check_heads(W_q.shape[0], num_heads)
     query, key, value = (np.asarray(a, dtype=W_q.dtype) for a in (query, key, value))
     d = W_q.shape[0] // num_heads
     batch, L, S = query.shape[0], query.shape[1], key.shape[1]
+    mask = _check_mask(mask, (batch, num_heads, L, S))
     if mask is not None:
-        mask = np.broadcast_to(mask, (batch, num_heads, L, S))
+        mask = np.broadcast_to(mask, (batch, num_heads, L, S))  # head h reads mask[:, h]
     heads = []
     for h in range(num_heads):
         cols = slice(h * d, (h + 1) * d)
@@ -291,7 +307,7 @@ class MultiHeadAttention:
         Their gradients from the last :meth:`backward`, same shapes.
     attention_weights : ndarray of shape (batch, num_heads, L, S) or None
         The softmax weights of the last :meth:`forward` (torch's ``need_weights=True,
-        average_attn_weights=False``).
+        average_attn_weights=False``). NOTE: :meth:`backward` reads this array; modify a copy.
 
     Notes
     -----
@@ -326,13 +342,7 @@ class MultiHeadAttention:
         random_state: None | int | np.random.Generator = None,
         dtype: Any = np.float64,
     ) -> None:
-        check_positive(embed_dim, "embed_dim", integer=True)
-        check_positive(num_heads, "num_heads", integer=True)
-        if embed_dim % num_heads != 0:
-            raise ValueError(
-                f"embed_dim must be divisible by num_heads, got embed_dim={embed_dim} and "
-                f"num_heads={num_heads} (embed_dim % num_heads = {embed_dim % num_heads})."
-            )
+        _check_heads(embed_dim, num_heads)
         self.dtype = check_dtype(dtype)
         self.embed_dim, self.num_heads = int(embed_dim), int(num_heads)
         self.head_dim = self.embed_dim // self.num_heads
