@@ -3,6 +3,7 @@ textbook == fast, masks (fully masked rows included), float32, errors."""
 
 from __future__ import annotations
 
+import doctest
 import math
 
 import numpy as np
@@ -10,7 +11,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from glassml.nn import max_relative_error, numerical_gradient
+from glassml.nn import attention, max_relative_error, numerical_gradient
 from glassml.nn.attention import (
     MultiHeadAttention,
     multi_head_attention_textbook,
@@ -437,3 +438,9 @@ def test_mha_rejects_bad_input_and_a_failed_call_changes_nothing():
     for g, g0 in zip(mha.gradients(), grads, strict=True):
         np.testing.assert_array_equal(g, g0)
     np.testing.assert_array_equal(mha.forward(query, key, value), out)
+
+
+def test_docstring_examples_run():
+    failed, attempted = doctest.testmod(attention)
+    assert attempted >= 8
+    assert failed == 0

@@ -74,6 +74,21 @@ def scaled_dot_product_attention(
     Dividing by √d_k keeps the variance of a score near 1 when the entries of ``Q`` and ``K``
     have unit variance; without it softmax saturates for large ``d_k`` and its gradients
     vanish. The softmax is shifted by the row maximum of the visible scores (stable at ±1000).
+
+    Examples
+    --------
+    Identical keys give equal scores, so with a causal mask query ``i`` averages the first
+    ``i + 1`` values:
+
+    >>> import numpy as np
+    >>> Q = K = np.zeros((1, 3, 2))
+    >>> V = np.array([[[1.0], [2.0], [3.0]]])
+    >>> causal = np.tril(np.ones((3, 3), dtype=bool))
+    >>> out, weights = scaled_dot_product_attention(Q, K, V, causal)
+    >>> out[0, :, 0]
+    array([1. , 1.5, 2. ])
+    >>> weights[0, 1]
+    array([0.5, 0.5, 0. ])
     """
     Q, K, V = _check_qkv(Q, K, V)
     mask = _check_mask(mask, (*Q.shape[:-1], K.shape[-2]))
@@ -333,6 +348,18 @@ class MultiHeadAttention:
     remembers, ``backward`` fills the gradients in place (``RuntimeError`` before any
     forward), and :meth:`parameters` / :meth:`gradients` return the same live arrays in the
     same order on every call, so any glassml optimizer's ``step(params, grads)`` trains it.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> mha = MultiHeadAttention(embed_dim=8, num_heads=2, random_state=0)
+    >>> X = np.random.default_rng(0).standard_normal((4, 5, 8))  # (batch, L, embed_dim)
+    >>> out = mha.forward(X, X, X, mask=np.tril(np.ones((5, 5), dtype=bool)))
+    >>> out.shape, mha.attention_weights.shape
+    ((4, 5, 8), (4, 2, 5, 5))
+    >>> d_query, d_key, d_value = mha.backward(np.ones_like(out))
+    >>> [g.shape for g in mha.gradients()][:2]
+    [(8, 8), (8,)]
     """
 
     def __init__(
