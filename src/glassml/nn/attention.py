@@ -338,6 +338,12 @@ class MultiHeadAttention:
     two ends (``dW = Xᵀ dZ``, ``db = Σ dZ``, ``dX = dZ Wᵀ``, over every batch row and position)
     and :func:`scaled_dot_product_attention_backward` in the middle.
 
+    What the fast version does differently from the textbook loop: one (E, E) product per
+    projection instead of one (E, d_head) slice per head, the heads split and merged by
+    reshape/transpose views, every head's scores and softmax as one batched array, softmax
+    computed in place. Forward + backward on (8, 128, 256) with 8 heads in float32 measured
+    0.70-0.77 × the time of ``torch.nn.MultiheadAttention`` on CPU (``benchmarks/bench_mha.py``).
+
     Weights are drawn like torch's (not the same values): ``W_q``, ``W_k``, ``W_v`` from
     ``U(±√(6 / 4E))`` (Xavier-uniform over torch's stacked (3E, E) matrix), ``W_o`` from
     ``U(±1/√E)`` (torch's ``Linear`` default).
