@@ -92,9 +92,10 @@ def normalize_backward_textbook(
     # input, step by step (Ioffe & Szegedy 2015, Algorithm 1 differentiated)
     dx_hat = dA * gamma
     dvar = np.sum(dx_hat * xc, axis=axis, keepdims=True) * -0.5 * (var + eps) ** -1.5
-    dmu = np.sum(-dx_hat * std_inv, axis=axis, keepdims=True) + dvar * np.sum(
-        -2.0 * xc, axis=axis, keepdims=True
-    ) / m
+    dmu = (
+        np.sum(-dx_hat * std_inv, axis=axis, keepdims=True)
+        + dvar * np.sum(-2.0 * xc, axis=axis, keepdims=True) / m
+    )
     dX = dx_hat * std_inv + dvar * 2.0 * xc / m + dmu / m
     return dX, dgamma, dbeta
 
