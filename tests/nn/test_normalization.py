@@ -350,7 +350,7 @@ def test_bad_input_is_rejected_and_changes_nothing(layer_cls):
         layer.forward(np.array([[1.0, np.nan, 2.0], [0.0, 1.0, 2.0]]))
     with pytest.raises(ValueError, match="X must be"):
         layer.forward(np.ones(3))
-    assert layer._x_hat is None
+    assert layer._out_shape is None
     if isinstance(layer, BatchNorm1d):
         np.testing.assert_array_equal(layer.running_mean, 0.0)
     layer.forward(np.arange(6.0).reshape(2, 3))

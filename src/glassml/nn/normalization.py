@@ -110,7 +110,7 @@ class _Normalization(Layer):
 
     n_features: int
     dtype: np.dtype
-    _x_hat: np.ndarray | None
+    _out_shape: tuple[int, ...] | None  # shape of the last output; None before any forward
 
     def _init_affine(self, n_features: Any, dtype: Any) -> None:
         self.n_features = int(check_positive(n_features, "n_features", integer=True))
@@ -120,7 +120,7 @@ class _Normalization(Layer):
         self.beta = np.zeros(self.n_features, dtype=self.dtype)
         self.dgamma = np.zeros_like(self.gamma)
         self.dbeta = np.zeros_like(self.beta)
-        self._x_hat = None
+        self._out_shape = None
 
     def parameters(self) -> list[np.ndarray]:
         """``[gamma, beta]``, the live arrays."""
@@ -150,26 +150,17 @@ class _Normalization(Layer):
         -------
         dX : ndarray of the shape of the last input
         """
-        if self._x_hat is None:
+        shape = self._out_shape
+        if shape is None:
             raise RuntimeError(
                 f"{type(self).__name__}.backward called before forward; call forward(X) first."
             )
-        dA = check_finite_array(dA, "dA", ndim=self._x_hat.ndim, dtype=self.dtype)
-        if dA.shape != self._x_hat.shape:
-            raise ValueError(
-                f"dA must have the shape of the last output {self._x_hat.shape}, got {dA.shape}."
-            )
+        dA = check_finite_array(dA, "dA", ndim=len(shape), dtype=self.dtype)
+        if dA.shape != shape:
+            raise ValueError(f"dA must have the shape of the last output {shape}, got {dA.shape}.")
         dX = self._backward(dA)
         assert dX is not None  # need_dX defaults to True
         return dX
-
-    def _affine_gradients(self, dA: np.ndarray) -> None:
-        """``dgamma = Σ dA ⊙ x_hat``, ``dbeta = Σ dA``, summed over every axis but the last."""
-        assert self._x_hat is not None
-        dA2 = dA.reshape(-1, self.n_features)
-        x_hat2 = self._x_hat.reshape(-1, self.n_features)
-        np.einsum("ij,ij->j", dA2, x_hat2, out=self.dgamma)
-        np.sum(dA2, axis=0, out=self.dbeta)
 
 
 class BatchNorm1d(_Normalization):
@@ -246,7 +237,8 @@ class BatchNorm1d(_Normalization):
         self._init_affine(n_features, dtype)
         self.running_mean = np.zeros(self.n_features, dtype=self.dtype)
         self.running_var = np.ones(self.n_features, dtype=self.dtype)
-        self._std_inv: np.ndarray | None = None  # 1 / sqrt(var + eps) of the last forward
+        self._xc: np.ndarray | None = None  # X - mean of the last forward, (batch, n_features)
+        self._std_inv: np.ndarray | None = None  # 1 / sqrt(var + eps), (n_features,)
         self._training = True
 
     def __repr__(self) -> str:
@@ -282,37 +274,38 @@ class BatchNorm1d(_Normalization):
         n = X.shape[0]
         if training:
             mu = X.mean(axis=0)  # (n_features,)
-            xc = X - mu  # becomes x_hat in place
-            var = np.einsum("ij,ij->j", xc, xc) / n  # biased variance
+            xc = X - mu  # (batch, n_features), kept for backward
+            var = np.einsum("ij,ij->j", xc, xc) / n  # biased variance, without an xc² temporary
             self.running_mean *= 1.0 - self.momentum
             self.running_mean += self.momentum * mu
             self.running_var *= 1.0 - self.momentum
             self.running_var += (self.momentum * n / (n - 1)) * var  # unbiased
         else:
-            xc = X - self.running_mean
-            var = self.running_var
-        std_inv = 1.0 / np.sqrt(var + self.eps)
-        xc *= std_inv
-        self._x_hat, self._std_inv, self._training = xc, std_inv, bool(training)
-        A = xc * self.gamma
+            xc, var = X - self.running_mean, self.running_var
+        std_inv = 1.0 / np.sqrt(var + self.eps)  # (n_features,)
+        A = xc * (self.gamma * std_inv)  # gamma * x_hat, x_hat never stored
         A += self.beta
+        self._xc, self._std_inv, self._training = xc, std_inv, bool(training)
+        self._out_shape = A.shape
         return A
 
     def _backward(
         self, dA: np.ndarray, need_dX: bool = True, overwrite: bool = False
     ) -> np.ndarray | None:
-        assert self._x_hat is not None and self._std_inv is not None
-        self._affine_gradients(dA)
+        """The compact form of the Notes, with ``x_hat = xc * std_inv`` folded into vectors."""
+        xc, std_inv = self._xc, self._std_inv
+        assert xc is not None and std_inv is not None
+        n = dA.shape[0]
+        np.sum(dA, axis=0, out=self.dbeta)  # dbeta = Σ dA
+        np.einsum("ij,ij->j", dA, xc, out=self.dgamma)
+        self.dgamma *= std_inv  # dgamma = Σ dA ⊙ x_hat
         if not need_dX:
             return None
-        scale = self.gamma * self._std_inv  # (n_features,)
-        if not self._training:  # constant statistics: only the direct path
-            return dA * scale
-        n = dA.shape[0]
-        dX = self._x_hat * (self.dgamma / n)
-        np.subtract(dA, dX, out=dX)
-        dX -= self.dbeta / n
-        dX *= scale
+        scale = self.gamma * std_inv  # (n_features,)
+        dX = np.multiply(dA, scale, out=dA if overwrite else None)  # the direct path
+        if self._training:  # the paths through the batch mean and variance
+            dX -= xc * (scale * std_inv * self.dgamma / n)  # x_hat * dgamma / N, scaled
+            dX -= scale * self.dbeta / n
         return dX
 
 
@@ -354,7 +347,8 @@ class LayerNorm(_Normalization):
     def __init__(self, n_features: int, eps: float = 1e-5, dtype: Any = np.float64) -> None:
         self.eps = _check_eps(eps)
         self._init_affine(n_features, dtype)
-        self._std_inv: np.ndarray | None = None
+        self._x_hat: np.ndarray | None = None  # (..., n_features)
+        self._std_inv: np.ndarray | None = None  # (..., 1)
 
     def __repr__(self) -> str:
         return f"LayerNorm({self.n_features}, eps={self.eps:g}, dtype=np.{self.dtype.name})"
@@ -381,7 +375,7 @@ class LayerNorm(_Normalization):
         var = np.mean(xc * xc, axis=-1, keepdims=True)  # biased variance, (..., 1)
         std_inv = 1.0 / np.sqrt(var + self.eps)
         xc *= std_inv
-        self._x_hat, self._std_inv = xc, std_inv
+        self._x_hat, self._std_inv, self._out_shape = xc, std_inv, xc.shape
         A = xc * self.gamma
         A += self.beta
         return A
@@ -389,11 +383,13 @@ class LayerNorm(_Normalization):
     def _backward(
         self, dA: np.ndarray, need_dX: bool = True, overwrite: bool = False
     ) -> np.ndarray | None:
-        assert self._x_hat is not None and self._std_inv is not None
-        self._affine_gradients(dA)
+        x_hat = self._x_hat
+        assert x_hat is not None and self._std_inv is not None
+        dA2, x_hat2 = dA.reshape(-1, self.n_features), x_hat.reshape(-1, self.n_features)
+        np.einsum("ij,ij->j", dA2, x_hat2, out=self.dgamma)  # Σ over all but the last axis
+        np.sum(dA2, axis=0, out=self.dbeta)
         if not need_dX:
             return None
-        x_hat = self._x_hat
         dx_hat = dA * self.gamma
         mean_dx_hat = dx_hat.mean(axis=-1, keepdims=True)
         mean_dx_hat_x_hat = np.mean(dx_hat * x_hat, axis=-1, keepdims=True)
