@@ -366,3 +366,48 @@ def test_sequential_checks_sizes_around_a_normalization_layer():
         Sequential([DenseLayer(2, 4), BatchNorm1d(5)])
     assert "BatchNorm1d(5, momentum=0.1, eps=1e-05" in repr(BatchNorm1d(5))
     assert repr(LayerNorm(2)) == "LayerNorm(2, eps=1e-05, dtype=np.float64)"
+
+
+@pytest.mark.parametrize("layer_cls", [BatchNorm1d, LayerNorm])
+def test_large_and_constant_inputs_stay_finite_and_match_torch(layer_cls):
+    rng = np.random.default_rng(9)
+    X = rng.choice([-1000.0, 1000.0], size=(6, 4)) + rng.standard_normal((6, 4))
+    X[:, 1] = 1000.0  # a constant feature: variance 0, x_hat 0
+    X[2, :] = -1000.0  # a constant sample (LayerNorm's variance 0)
+    dA = rng.standard_normal((6, 4)) * 1000
+    layer = layer_cls(4)
+    t = _torch_bn(layer) if layer_cls is BatchNorm1d else _torch_ln(layer)
+    with np.errstate(all="raise"):
+        A = layer.forward(X)
+        dX = layer.backward(dA)
+    ref = _torch_forward_backward(t, X, dA)
+    for ours, theirs in zip([A, dX, layer.dgamma, layer.dbeta], ref, strict=True):
+        assert np.all(np.isfinite(ours))
+        np.testing.assert_allclose(ours, theirs, rtol=1e-9, atol=1e-9 * np.abs(theirs).max())
+
+
+def _bn_network(dtype):
+    layers = [
+        DenseLayer(3, 8, "linear", random_state=0, dtype=dtype),
+        BatchNorm1d(8, dtype=dtype),
+        LayerNorm(8, dtype=dtype),
+        DenseLayer(8, 1, "sigmoid", random_state=1, dtype=dtype),
+    ]
+    return Sequential(layers, loss="bce", learning_rate=0.5, random_state=0)
+
+
+def test_float32_network_with_normalization_trains_like_float64():
+    rng = np.random.default_rng(1)
+    X = rng.standard_normal((64, 3))
+    y = (X[:, 0] > 0).astype(float)
+    net32, net64 = _bn_network(np.float32), _bn_network(np.float64)
+    h32 = net32.fit(X.astype(np.float32), y, epochs=10, batch_size=16, verbose=False)
+    h64 = net64.fit(X, y, epochs=10, batch_size=16, verbose=False)
+    assert net32.dtype == np.float32
+    assert all(p.dtype == np.float32 for p in net32.parameters())
+    assert net32.layers[1].running_var.dtype == np.float32
+    assert net32.predict_proba(X).dtype == np.float32
+    np.testing.assert_allclose(h32, h64, rtol=1e-4)
+    assert h64[-1] < h64[0]
+    for p32, p64 in zip(net32.parameters(), net64.parameters(), strict=True):
+        np.testing.assert_allclose(p32, p64, rtol=1e-3, atol=1e-4)
