@@ -214,6 +214,16 @@ class BatchNorm1d(_Normalization):
     since ``Σ dA = dbeta`` and ``Σ dA ⊙ x_hat = dgamma``. In evaluation mode the statistics are
     constants and ``dX = gamma * dA / sqrt(running_var + eps)``.
 
+    What the layer does differently from the textbook functions (same numbers, to 1e-12 in the
+    tests): it keeps ``xc = X - mu`` from forward instead of recomputing the statistics, folds
+    ``1 / sqrt(var + eps)``, ``gamma`` and the ``1/N`` factors into per-feature vectors (so
+    ``x_hat`` is never stored) and sums squares with ``einsum`` (no ``xc²`` temporary): 5 passes
+    over the batch forward and 6 backward, about half the textbook's. On 256×1024 float32 this
+    measured 0.8-1.3× torch's CPU time forward+backward (``benchmarks/bench_norm.py``).
+
+    NOTE: ``running_mean`` and ``running_var`` are state but not parameters: an optimizer never
+    sees them, and :meth:`Sequential.save <glassml.nn.Sequential.save>` stores only parameters.
+
     Examples
     --------
     >>> import numpy as np
