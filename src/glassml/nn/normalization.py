@@ -218,8 +218,8 @@ class BatchNorm1d(_Normalization):
     tests): it keeps ``xc = X - mu`` from forward instead of recomputing the statistics, folds
     ``1 / sqrt(var + eps)``, ``gamma`` and the ``1/N`` factors into per-feature vectors (so
     ``x_hat`` is never stored) and sums squares with ``einsum`` (no ``xc²`` temporary): 5 passes
-    over the batch forward and 6 backward, about half the textbook's. On 256×1024 float32 this
-    measured 0.8-1.3× torch's CPU time forward+backward (``benchmarks/bench_norm.py``).
+    over the batch forward and 6 backward, about half the textbook's. On 256×1024 float32
+    forward+backward took 0.8-1.3× torch's CPU time (``benchmarks/bench_norm.py``).
 
     NOTE: ``running_mean`` and ``running_var`` are state but not parameters: an optimizer never
     sees them, and :meth:`Sequential.save <glassml.nn.Sequential.save>` stores only parameters.
@@ -271,17 +271,17 @@ class BatchNorm1d(_Normalization):
         -------
         ndarray of shape (batch, n_features)
         """
-        X = self._check_input(X, ndim=2)
-        if training and X.shape[0] < 2:
-            raise ValueError(
-                "BatchNorm1d in training needs more than 1 sample per batch to estimate a "
-                f"variance, got X of shape {X.shape}; use training=False to apply the "
-                "running statistics to a single sample."
-            )
-        return self._forward(X, training)
+        return self._forward(self._check_input(X, ndim=2), training)
 
     def _forward(self, X: np.ndarray, training: bool = True) -> np.ndarray:
         n = X.shape[0]
+        if training and n < 2:  # NOTE: checked here, on the path Sequential.fit takes too
+            raise ValueError(
+                "BatchNorm1d in training needs more than 1 sample per batch to estimate a "
+                f"variance, got X of shape {X.shape}; use training=False to apply the "
+                "running statistics to a single sample (in fit, choose a batch_size that "
+                "leaves no batch of 1)."
+            )
         if training:
             mu = X.mean(axis=0)  # (n_features,)
             xc = X - mu  # (batch, n_features), kept for backward
