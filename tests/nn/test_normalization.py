@@ -195,6 +195,18 @@ def test_batchnorm_backward_without_dX_fills_the_gradients_only():
 
 
 # -- LayerNorm -----------------------------------------------------------------------------------
+def test_layernorm_hand_computed():
+    ln = LayerNorm(3, eps=1e-5)
+    ln.gamma[:], ln.beta[:] = [1.0, 2.0, 3.0], [0.0, 0.0, 1.0]
+    A = ln.forward(np.array([[1.0, 2.0, 3.0], [5.0, 5.0, 5.0]]))
+    # row 0: mean 2, biased var 2/3, x_hat = (-1, 0, 1) / sqrt(2/3 + eps); row 1: constant, x_hat 0
+    s = 1 / np.sqrt(2 / 3 + 1e-5)
+    np.testing.assert_allclose(A, [[-s, 0.0, 3 * s + 1], [0.0, 0.0, 1.0]], rtol=1e-15, atol=1e-15)
+    ln.backward(np.ones((2, 3)))
+    np.testing.assert_allclose(ln.dbeta, [2.0, 2.0, 2.0])
+    np.testing.assert_allclose(ln.dgamma, [-s, 0.0, s], rtol=1e-15)
+
+
 def _torch_ln(layer: LayerNorm) -> torch.nn.LayerNorm:
     t = torch.nn.LayerNorm(layer.n_features, eps=layer.eps).double()
     with torch.no_grad():
