@@ -79,6 +79,15 @@ class Layer(ABC):
         """The gradient arrays matching :meth:`parameters`, the same objects on every call."""
         return []
 
+    def buffers(self) -> list[np.ndarray]:
+        """State that training changes but no optimizer does (none by default).
+
+        E.g. BatchNorm's running statistics: :class:`~glassml.nn.Sequential` saves them with the
+        parameters and puts them back, with every ``numpy.random.Generator`` a layer holds, when
+        a ``fit`` fails. The same objects on every call, updated in place.
+        """
+        return []
+
     # -- hooks used by Sequential once it has validated the network's input -------------------
     # A layer may override these to skip re-validating arrays the network already checked;
     # by default they are the public methods.

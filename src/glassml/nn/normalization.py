@@ -251,6 +251,10 @@ class BatchNorm1d(_Normalization):
         self._std_inv: np.ndarray | None = None  # 1 / sqrt(var + eps), (n_features,)
         self._training = True
 
+    def buffers(self) -> list[np.ndarray]:
+        """``[running_mean, running_var]``: saved and restored with the network (not trained)."""
+        return [self.running_mean, self.running_var]
+
     def __repr__(self) -> str:
         return (
             f"BatchNorm1d({self.n_features}, momentum={self.momentum:g}, eps={self.eps:g}, "

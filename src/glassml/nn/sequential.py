@@ -291,9 +291,24 @@ class Sequential:
             "(e.g. standardise each feature)."
         )
 
-    def _snapshot(self) -> tuple[list[np.ndarray], Any, dict[str, Any]]:
+    def _state_arrays(self) -> list[np.ndarray]:
+        """Every array :meth:`fit` changes in place: parameters, gradients, layers' buffers."""
+        return self.parameters() + self.gradients() + self.buffers()
+
+    def buffers(self) -> list[np.ndarray]:
+        """Every layer's :meth:`~glassml.nn.Layer.buffers` (e.g. running statistics), in order."""
+        return [b for layer in self.layers for b in layer.buffers()]
+
+    def _generators(self) -> list[np.random.Generator]:
+        """The shuffling generator, then every generator a layer holds (e.g. Dropout's)."""
+        found = [self._rng]
+        for layer in self.layers:
+            found += [g for g in vars(layer).values() if isinstance(g, np.random.Generator)]
+        return list({id(g): g for g in found}.values())  # each generator once
+
+    def _snapshot(self) -> tuple[list[np.ndarray], Any, list[Any]]:
         """Copies of everything :meth:`fit` changes, for :meth:`_restore`."""
-        arrays = [a.copy() for a in self.parameters() + self.gradients()]
+        arrays = [a.copy() for a in self._state_arrays()]
         # NOTE: the memo maps each live parameter to itself, so the copied optimizer's state
         # stays keyed to the network's own arrays (state arrays such as Adam's m are copied).
         memo: dict[int, Any] = {id(p): p for p in self.parameters()}
@@ -304,11 +319,12 @@ class Sequential:
                 f"optimizer {type(self.optimizer).__name__} must support copy.deepcopy, so that "
                 f"a failed fit can put its state back: {exc}"
             ) from exc
-        return arrays, optimizer, copy.deepcopy(dict(self._rng.bit_generator.state))
+        rng_states = [copy.deepcopy(g.bit_generator.state) for g in self._generators()]
+        return arrays, optimizer, rng_states
 
-    def _restore(self, snapshot: tuple[list[np.ndarray], Any, dict[str, Any]]) -> None:
-        arrays, optimizer, rng_state = snapshot
-        for live, saved in zip(self.parameters() + self.gradients(), arrays, strict=True):
+    def _restore(self, snapshot: tuple[list[np.ndarray], Any, list[Any]]) -> None:
+        arrays, optimizer, rng_states = snapshot
+        for live, saved in zip(self._state_arrays(), arrays, strict=True):
             np.copyto(live, saved)
         if hasattr(self.optimizer, "__dict__"):
             # the caller's optimizer object keeps its identity and gets its old state back
@@ -316,7 +332,8 @@ class Sequential:
             vars(self.optimizer).update(vars(optimizer))
         else:  # None, or an object without a __dict__: put the copy itself back
             self.optimizer = optimizer
-        self._rng.bit_generator.state = rng_state
+        for generator, state in zip(self._generators(), rng_states, strict=True):
+            generator.bit_generator.state = state
 
     # -- prediction ------------------------------------------------------------------------------
     def predict_proba(self, X: Any) -> np.ndarray:
@@ -367,6 +384,8 @@ class Sequential:
         }
         for i, param in enumerate(self.parameters()):
             arrays[f"param{i}"] = param
+        for i, buffer in enumerate(self.buffers()):  # e.g. BatchNorm's running statistics
+            arrays[f"buffer{i}"] = buffer
         return _write_npz(path, arrays)
 
     @classmethod
@@ -401,7 +420,9 @@ class Sequential:
         with _npz.guard(path, "a saved Sequential"):
             headers = _npz.read_headers(path)
             params = [p for layer in _check_layers(layers) for p in layer.parameters()]
+            buffers = [b for layer in layers for b in layer.buffers()]
             _expect(path, headers, {f"param{i}": p.shape for i, p in enumerate(params)})
+            _expect(path, headers, {f"buffer{i}": b.shape for i, b in enumerate(buffers)})
             _expect(path, headers, {"layer_types": (len(layers),), "loss": (), "learning_rate": ()})
             with np.load(path, allow_pickle=False) as data:
                 stored = [str(t) for t in data["layer_types"]]
@@ -416,10 +437,10 @@ class Sequential:
                     optimizer=optimizer,
                     random_state=random_state,
                 )
-                for i, param in enumerate(params):
-                    param[...] = _npz.check_weights(
-                        path, f"param{i}", data[f"param{i}"], param.shape
-                    )
+                named = [(f"param{i}", p) for i, p in enumerate(params)]
+                named += [(f"buffer{i}", b) for i, b in enumerate(buffers)]
+                for name, target in named:
+                    target[...] = _npz.check_weights(path, name, data[name], target.shape)
         return net
 
     # -- internals -------------------------------------------------------------------------------
