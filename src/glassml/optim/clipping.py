@@ -74,7 +74,8 @@ def clip_grad_norm(grads: Sequence[np.ndarray], max_norm: float, norm_type: floa
 
     exactly as ``torch.nn.utils.clip_grad_norm_(params, max_norm, norm_type)``: the ``1e-6``
     keeps ``c`` finite when ``N = 0``, and makes a clipped norm land just *below* ``max_norm``.
-    When ``N <= max_norm`` nothing is touched (torch multiplies by 1.0, the same values).
+    When ``N + 1e-6 <= max_norm`` nothing is touched (torch multiplies by 1.0, the same
+    values); NOTE: so a norm *equal* to ``max_norm`` still shrinks by ``1e-6/N``, as in torch.
     Unlike torch's default (``error_if_nonfinite=False``), which turns every gradient into NaN,
     a non-finite norm raises (torch's ``error_if_nonfinite=True``).
 
