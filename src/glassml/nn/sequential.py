@@ -244,6 +244,8 @@ class Sequential:
         FloatingPointError
             If the loss or a parameter becomes NaN or infinite (the training diverged); the
             message names the epoch and batch. The network is left as it was before ``fit``.
+        TypeError, ValueError
+            If ``scheduler`` has no ``step()`` or drives another optimizer.
         """
         check_positive(epochs, "epochs", integer=True)
         check_positive(batch_size, "batch_size", integer=True)
