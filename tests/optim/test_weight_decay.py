@@ -13,12 +13,15 @@ import torch
 
 from glassml.optim import SGD, Adam, Momentum
 from glassml.optim.optimizers import AdamW
+from tests.optim import test_threads
 from tests.optim._quadratic import Quadratic
 from tests.optim.test_kernels import N_STEPS as KERNEL_STEPS
 from tests.optim.test_kernels import SHAPES as KERNEL_SHAPES
 from tests.optim.test_kernels import _readable, _trajectory
 from tests.optim.test_optimizers import N_STEPS, run_ours
 from tests.optim.test_torch_parity import assert_same_history, run_torch
+
+use_threads = test_threads.use_threads  # the fixture, shared
 
 B = 0.9  # momentum's beta: torch's lr is (1-β)·lr under the documented mapping
 
@@ -149,3 +152,13 @@ def test_a_failed_step_with_weight_decay_changes_nothing():
         opt.step([w], [np.array([1.0, np.nan, 0.0])])
     np.testing.assert_array_equal(w, 1.0)
     assert len(opt._states) == 0
+
+
+@pytest.mark.parametrize("name", ["SGD(wd)", "Momentum(nesterov, wd, beta=0.7)", "Adam(wd)",
+                                  "AdamW-defaults"])  # fmt: skip
+@pytest.mark.parametrize("readable", [False, True])
+def test_threaded_steps_with_decay_equal_one_thread_bit_for_bit(name, readable, use_threads):
+    one = test_threads._run(CASES[name][0], 1, use_threads, readable=readable)
+    three = test_threads._run(CASES[name][0], 3, use_threads, readable=readable)
+    for a, b in zip(one, three, strict=True):
+        np.testing.assert_array_equal(a, b)
