@@ -105,3 +105,12 @@ def test_bad_input_is_refused_and_changes_nothing():
     with pytest.raises(ValueError, match="total gradient norm is nan"):
         clip_grad_norm([g, np.array([np.nan])], 1.0)
     np.testing.assert_array_equal(g, [3.0, 4.0])
+
+
+def test_the_docstring_example_runs():
+    import doctest
+
+    import glassml.optim.clipping
+
+    result = doctest.testmod(glassml.optim.clipping)
+    assert result.attempted >= 3 and result.failed == 0

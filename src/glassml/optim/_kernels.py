@@ -8,6 +8,10 @@ a step allocates no parameter-sized arrays, and each line is one element-wise pa
 Measured: one Adam step on 1M float32 parameters, one thread, 28.4 ms for the readable
 ``Adam._update`` (a new array per operation), 5.0 ms for :data:`ADAM`.
 
+Weight decay: :func:`_l2` writes torch's L2 gradient ``g + wd·θ`` into ``buf`` first (SGD,
+Momentum, Adam; ``grad`` itself when ``wd = 0``, so those steps are unchanged); :data:`ADAMW`
+shrinks ``θ`` by ``1 - lr·wd`` before the Adam step instead.
+
 Each kernel is ``update(opt, param, grad, state)``: ``opt`` supplies the hyperparameters,
 ``state`` holds the arrays named in the kernel's ``state_names`` plus ``"buf"``, and ``t``, this
 parameter's step count (1 on the first step). The kernels are element-wise, so they may be
