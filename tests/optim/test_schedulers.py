@@ -161,3 +161,12 @@ def test_bad_arguments_are_refused_and_leave_the_rate_alone(make, match, error):
 def test_an_object_without_a_learning_rate_is_refused():
     with pytest.raises(TypeError, match="optimizer must be an object with a numeric"):
         StepLR(object(), step_size=2)
+
+
+def test_a_rate_changed_by_hand_is_overwritten_at_the_next_step():
+    opt = SGD(1.0)
+    s = ExponentialLR(opt, gamma=0.5)
+    opt.learning_rate = 7.0
+    assert s.get_last_lr() == 1.0  # what the scheduler set, as torch's get_last_lr
+    s.step()
+    assert opt.learning_rate == s.get_last_lr() == 0.5  # from base_lr, not from 7.0

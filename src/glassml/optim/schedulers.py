@@ -51,16 +51,18 @@ class LRScheduler:
         self.optimizer = optimizer
         self.base_lr = float(lr)
         self.last_epoch = 0
-        self.optimizer.learning_rate = self._lr_at(0)
+        self.last_lr = self._lr_at(0)
+        self.optimizer.learning_rate = self.last_lr
 
     def step(self) -> None:
         """End one epoch: set ``optimizer.learning_rate`` to the next epoch's value."""
         self.last_epoch += 1
-        self.optimizer.learning_rate = self._lr_at(self.last_epoch)
+        self.last_lr = self._lr_at(self.last_epoch)
+        self.optimizer.learning_rate = self.last_lr
 
     def get_last_lr(self) -> float:
-        """The learning rate set by the last ``step`` (or by the constructor)."""
-        return float(self.optimizer.learning_rate)
+        """The learning rate set by the last ``step`` (or by the constructor), as torch's."""
+        return self.last_lr
 
     def __repr__(self) -> str:
         args = ", ".join(f"{k}={v!r}" for k, v in self._arguments().items())
