@@ -250,3 +250,83 @@ def test_optimizer_sees_user_parameters_in_order():
     s_before, ds = scale.s.copy(), scale.ds.copy()
     net.update()
     np.testing.assert_array_equal(scale.s, s_before - 0.1 * ds)
+
+
+# ------------------------------------------------------------------ fit(scheduler=...)
+def _regression_net(optimizer=None) -> Sequential:
+    layers = [DenseLayer(3, 4, "relu", random_state=1), DenseLayer(4, 1, "linear", random_state=2)]
+    return Sequential(layers, loss="mse", optimizer=optimizer, learning_rate=0.05, random_state=0)
+
+
+def _regression_data() -> tuple[np.ndarray, np.ndarray]:
+    X = np.random.default_rng(3).normal(size=(40, 3))
+    return X, X @ np.array([1.0, -1.0, 0.5])
+
+
+def test_fit_steps_the_scheduler_once_per_epoch_after_the_epochs_updates():
+    from glassml.optim.schedulers import StepLR
+
+    X, y = _regression_data()
+    opt = SGD(0.1)
+    net = _regression_net(opt)
+    sched = StepLR(opt, step_size=2, gamma=0.5)
+    history = net.fit(X, y, epochs=5, batch_size=8, scheduler=sched, verbose=False)
+    assert sched.last_epoch == 5 and opt.learning_rate == 0.1 * 0.5**2
+    # the same training by hand: one epoch at a time, the rate set before each epoch
+    opt_ref = SGD(0.1)
+    ref = _regression_net(opt_ref)
+    ref_history = []
+    for epoch in range(5):
+        opt_ref.learning_rate = 0.1 * 0.5 ** (epoch // 2)
+        ref_history += ref.fit(X, y, epochs=1, batch_size=8, verbose=False)
+    assert history == ref_history
+    for a, b in zip(net.parameters(), ref.parameters(), strict=True):
+        np.testing.assert_array_equal(a, b)
+    plain = _regression_net(SGD(0.1))
+    plain.fit(X, y, epochs=5, batch_size=8, verbose=False)
+    assert np.abs(plain.parameters()[0] - net.parameters()[0]).max() > 1e-6  # it mattered
+
+
+def test_a_scheduler_can_drive_the_built_in_gradient_descent():
+    from glassml.optim.schedulers import ExponentialLR
+
+    X, y = _regression_data()
+    net = _regression_net()
+    sched = ExponentialLR(net, gamma=0.5)
+    net.fit(X, y, epochs=3, batch_size=8, scheduler=sched, verbose=False)
+    assert net.learning_rate == 0.05 * 0.5**3
+
+
+def test_fit_refuses_a_scheduler_of_another_optimizer_and_a_non_scheduler():
+    from glassml.optim.schedulers import StepLR
+
+    X, y = _regression_data()
+    net = _regression_net(SGD(0.1))
+    with pytest.raises(
+        ValueError, match=r"scheduler drives SGD object .* not this network's optim"
+    ):
+        net.fit(X, y, epochs=1, scheduler=StepLR(SGD(0.1), 1), verbose=False)
+    with pytest.raises(TypeError, match="scheduler must be None or an object with a step"):
+        net.fit(X, y, epochs=1, scheduler=0.5, verbose=False)
+
+
+def test_a_failed_fit_puts_the_scheduler_and_the_rate_back():
+    from glassml.optim.schedulers import StepLR
+
+    class Failing(StepLR):
+        def step(self) -> None:
+            super().step()
+            if self.last_epoch == 2:
+                raise KeyboardInterrupt
+
+    X, y = _regression_data()
+    for opt in (SGD(0.1), None):
+        net = _regression_net(opt)
+        sched = Failing(net if opt is None else opt, step_size=1, gamma=0.5)
+        lr_before = sched.get_last_lr()
+        before = [p.copy() for p in net.parameters()]
+        with pytest.raises(KeyboardInterrupt):
+            net.fit(X, y, epochs=4, batch_size=8, scheduler=sched, verbose=False)
+        assert sched.last_epoch == 0 and sched.get_last_lr() == lr_before
+        for a, b in zip(net.parameters(), before, strict=True):
+            np.testing.assert_array_equal(a, b)

@@ -98,10 +98,10 @@ class _AdamW(Adam):
 
     def __init__(self, learning_rate: float, weight_decay: float) -> None:
         super().__init__(learning_rate)
-        self.weight_decay = weight_decay
+        self.decay = weight_decay  # not Adam's own (L2) weight_decay
 
     def _update(self, param, grad, state) -> None:
-        param *= 1 - self.learning_rate * self.weight_decay
+        param *= 1 - self.learning_rate * self.decay
         super()._update(param, grad, state)
 
 

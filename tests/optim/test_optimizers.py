@@ -335,10 +335,12 @@ def test_empty_parameter_arrays_are_updated_without_error():
 
 def test_repr_names_the_hyperparameters():
     assert repr(Adam(learning_rate=0.001)) == (
-        "Adam(learning_rate=0.001, beta1=0.9, beta2=0.999, eps=1e-08)"
+        "Adam(learning_rate=0.001, beta1=0.9, beta2=0.999, eps=1e-08, weight_decay=0.0)"
     )
-    assert repr(SGD(learning_rate=0.1)) == "SGD(learning_rate=0.1)"
-    assert repr(Momentum(0.1)) == "Momentum(learning_rate=0.1, beta=0.9)"
+    assert repr(SGD(learning_rate=0.1)) == "SGD(learning_rate=0.1, weight_decay=0.0)"
+    assert repr(Momentum(0.1)) == (
+        "Momentum(learning_rate=0.1, beta=0.9, weight_decay=0.0, nesterov=False)"
+    )
     assert repr(RMSProp(0.1)) == "RMSProp(learning_rate=0.1, beta=0.9, eps=1e-08)"
     assert repr(AdaGrad(0.1)) == "AdaGrad(learning_rate=0.1, eps=1e-08)"
 

@@ -207,7 +207,13 @@ class Sequential:
 
     # -- training --------------------------------------------------------------------------------
     def fit(
-        self, X: Any, y: Any, epochs: int = 100, batch_size: int = 32, verbose: bool = True
+        self,
+        X: Any,
+        y: Any,
+        epochs: int = 100,
+        batch_size: int = 32,
+        verbose: bool = True,
+        scheduler: Any = None,
     ) -> list[float]:
         """Train with mini-batches: shuffle, then forward → loss → backward → update per batch.
 
@@ -222,6 +228,11 @@ class Sequential:
             Samples per update (the last batch of an epoch may be smaller).
         verbose : bool, default=True
             Show a tqdm progress bar (on stderr) with the running loss.
+        scheduler : object with ``step()``, optional
+            E.g. ``glassml.optim.schedulers.StepLR(optimizer, 20, 0.5)``: its ``step()`` is called
+            once per epoch, after the epoch's updates. It must drive this network's
+            ``optimizer`` (or, without one, the network itself, whose ``learning_rate`` the
+            built-in gradient descent uses). A failed ``fit`` puts its state back too.
 
         Returns
         -------
@@ -233,6 +244,8 @@ class Sequential:
         FloatingPointError
             If the loss or a parameter becomes NaN or infinite (the training diverged); the
             message names the epoch and batch. The network is left as it was before ``fit``.
+        TypeError, ValueError
+            If ``scheduler`` has no ``step()`` or drives another optimizer.
         """
         check_positive(epochs, "epochs", integer=True)
         check_positive(batch_size, "batch_size", integer=True)
@@ -241,17 +254,48 @@ class Sequential:
         if n_out is None:  # a user's last layer: its width is what it outputs
             n_out = self._forward(X[:1], training=False).shape[1]
         Y = self._encode_targets(y, X.shape[0], n_out)
+        self._check_scheduler(scheduler)
         snapshot = self._snapshot()
+        # NOTE: a scheduler holds scalars and a reference to the optimizer: a shallow copy
+        saved = self.learning_rate, dict(vars(scheduler)) if scheduler is not None else None
         try:
             # a diverging run overflows to inf/NaN: reported once, as FloatingPointError below
             with np.errstate(over="ignore", invalid="ignore"):
-                return self._train(X, Y, int(epochs), int(batch_size), verbose)
+                return self._train(X, Y, int(epochs), int(batch_size), verbose, scheduler)
         except BaseException:
             self._restore(snapshot)
+            self.learning_rate = saved[0]
+            if saved[1] is not None:
+                vars(scheduler).clear()
+                vars(scheduler).update(saved[1])
             raise
 
+    def _check_scheduler(self, scheduler: Any) -> None:
+        if scheduler is None:
+            return
+        if not callable(getattr(scheduler, "step", None)) or not hasattr(scheduler, "__dict__"):
+            raise TypeError(
+                "scheduler must be None or an object with a step() method (e.g. "
+                f"glassml.optim.schedulers.StepLR), got {type(scheduler).__name__}."
+            )
+        target = self if self.optimizer is None else self.optimizer
+        driven = getattr(scheduler, "optimizer", target)
+        if driven is not target:
+            raise ValueError(
+                f"scheduler drives {type(driven).__name__} object {id(driven):#x}, not this "
+                f"network's {'optimizer' if self.optimizer is not None else 'learning_rate'} "
+                f"({type(target).__name__} object {id(target):#x}); make it with the network's "
+                "optimizer (or with the network itself when it has none)."
+            )
+
     def _train(
-        self, X: np.ndarray, Y: np.ndarray, epochs: int, batch_size: int, verbose: bool
+        self,
+        X: np.ndarray,
+        Y: np.ndarray,
+        epochs: int,
+        batch_size: int,
+        verbose: bool,
+        scheduler: Any = None,
     ) -> list[float]:
         n = X.shape[0]
         loss_fn = _LOSS_FN[self.loss][0]
@@ -276,6 +320,8 @@ class Sequential:
                 self._backward(p, yb)
                 self.update()
             history.append(total / n)
+            if scheduler is not None:
+                scheduler.step()  # one epoch done: the next one uses the next rate
             if verbose:
                 epoch_iter.set_postfix(loss=f"{history[-1]:.4g}")
         if not all(np.all(np.isfinite(p)) for p in self.parameters()):

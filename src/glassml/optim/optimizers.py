@@ -1,5 +1,8 @@
 """The five optimizers of seed file 03, simplest first: SGD, Momentum, RMSProp, Adam, AdaGrad.
 
+Plus :class:`AdamW` (Adam with decoupled weight decay); SGD, Momentum and Adam take torch's L2
+``weight_decay`` and Momentum takes ``nesterov``.
+
 Every optimizer changes the parameters against their gradients so the loss goes down; they
 differ only in what they remember about past gradients. Each has the same two methods:
 ``step(params, grads)`` updates every array in ``params`` **in place** from the matching
@@ -27,7 +30,7 @@ from glassml._validation import check_positive, check_scalar_number
 from glassml.optim import _kernels
 from glassml.optim._base import Job, ParameterStates, checked_pairs, root_of_max, split_into_shares
 
-__all__ = ["SGD", "AdaGrad", "Adam", "Momentum", "Optimizer", "RMSProp"]
+__all__ = ["SGD", "AdaGrad", "Adam", "AdamW", "Momentum", "Optimizer", "RMSProp"]
 
 #: A step on fewer elements than this (all parameters together) runs in the caller's thread
 #: (:func:`glassml._threads.threads_for`).
@@ -142,6 +145,15 @@ def _check_beta(value: Any, name: str) -> None:
     check_scalar_number(value, name, low=0.0, high=1.0, include_high=False)
 
 
+def _check_weight_decay(value: Any) -> float:
+    return float(check_scalar_number(value, "weight_decay", low=0.0))
+
+
+def _l2_gradient(grad: np.ndarray, param: np.ndarray, weight_decay: float) -> np.ndarray:
+    """``g + wd·θ``: the gradient of ``loss + wd/2·||θ||²`` (torch's ``weight_decay``)."""
+    return grad + weight_decay * param if weight_decay else grad
+
+
 def _check_eps(value: Any) -> None:
     # NOTE: eps = 0 is refused: a coordinate whose gradients have all been 0 (or whose squares
     # underflow) would divide 0 by 0 and turn its parameter into NaN, as it does in torch.
@@ -155,12 +167,14 @@ class SGD(Optimizer):
     ----------
     learning_rate : float
         Step size ``lr``, > 0.
+    weight_decay : float, default=0.0
+        L2 penalty ``wd`` >= 0, added to the gradient as torch does: ``g ← g + wd·θ``.
 
     Notes
     -----
-    .. math:: \theta \leftarrow \theta - \mathrm{lr} \cdot g
+    .. math:: \theta \leftarrow \theta - \mathrm{lr} \cdot (g + \mathrm{wd}\,\theta)
 
-    Identical to ``torch.optim.SGD(params, lr=lr)`` (momentum 0).
+    Identical to ``torch.optim.SGD(params, lr=lr, weight_decay=wd)`` (momentum 0).
 
     Examples
     --------
@@ -174,8 +188,16 @@ class SGD(Optimizer):
     elementwise = True
     _kernel = _kernels.SGD  # FAST PATH: param -= lr * grad, in a scratch buffer
 
+    def __init__(self, learning_rate: float, weight_decay: float = 0.0) -> None:
+        super().__init__(learning_rate)
+        self.weight_decay = _check_weight_decay(weight_decay)
+
+    def _hyperparameters(self) -> dict[str, float]:
+        return {"learning_rate": self.learning_rate, "weight_decay": self.weight_decay}
+
     def _update(self, param: np.ndarray, grad: np.ndarray, state: dict[str, Any]) -> None:
-        param -= self.learning_rate * grad
+        g = _l2_gradient(grad, param, self.weight_decay)
+        param -= self.learning_rate * g
 
 
 class Momentum(Optimizer):
@@ -187,6 +209,11 @@ class Momentum(Optimizer):
         Step size ``lr``, > 0.
     beta : float, default=0.9
         How much velocity carries over per step, in [0, 1); ``beta=0`` is plain SGD.
+    weight_decay : float, default=0.0
+        L2 penalty ``wd`` >= 0, added to the gradient first (as torch): ``g ← g + wd·θ``.
+    nesterov : bool, default=False
+        Nesterov momentum: step along the velocity *after* one more look-ahead,
+        ``θ ← θ - lr·(β·v + (1-β)·g)`` with the new ``v``.
 
     Notes
     -----
@@ -195,11 +222,17 @@ class Momentum(Optimizer):
     .. math::
         v \leftarrow \beta v + (1-\beta)\, g, \qquad \theta \leftarrow \theta - \mathrm{lr}\, v
 
+    and with ``nesterov=True`` the step is :math:`\mathrm{lr}\,(\beta v + (1-\beta) g)`.
+
     Mapping onto ``torch.optim.SGD``, whose buffer ``b`` obeys ``b \leftarrow \mu b + (1-d) g``
     with ``b = g`` on its first step (no dampening then):
 
     - **Exact from the first step:** ``SGD(lr=(1-β)·lr, momentum=β, dampening=0)``. Its buffer is
-      ``b = v / (1-β)``, so the rescaled learning rate gives the same parameter update.
+      ``b = v / (1-β)``, so the rescaled learning rate gives the same parameter update. The
+      same holds with ``weight_decay=wd`` on both sides (torch adds ``wd·θ`` to ``g`` first).
+    - **Nesterov, exact from the first step:** ``Momentum(lr, β, nesterov=True)`` ==
+      ``SGD(lr=(1-β)·lr, momentum=β, dampening=0, nesterov=True)``: torch steps by
+      ``(1-β)·lr·(g + β·b)`` = ``lr·((1-β)·g + β·v)``, since ``b = v/(1-β)``.
     - ``SGD(lr=lr, momentum=β, dampening=β)`` has the same update rule only **after the first
       step**: its first step moves by ``lr·g``, not ``lr·(1-β)·g``, and the extra ``β·g₁`` in its
       buffer decays as ``β^t·g₁``. They agree exactly if, after the first step, torch's buffer
@@ -214,18 +247,38 @@ class Momentum(Optimizer):
     _state_names = ("v",)
     _kernel = _kernels.MOMENTUM  # FAST PATH: the same two lines, in a scratch buffer
 
-    def __init__(self, learning_rate: float, beta: float = 0.9) -> None:
+    def __init__(
+        self,
+        learning_rate: float,
+        beta: float = 0.9,
+        weight_decay: float = 0.0,
+        nesterov: bool = False,
+    ) -> None:
         super().__init__(learning_rate)
         _check_beta(beta, "beta")
+        if not isinstance(nesterov, bool | np.bool_):
+            raise TypeError(f"nesterov must be True or False, got {nesterov!r}.")
         self.beta = float(beta)
+        self.weight_decay = _check_weight_decay(weight_decay)
+        self.nesterov = bool(nesterov)
 
     def _hyperparameters(self) -> dict[str, float]:
-        return {"learning_rate": self.learning_rate, "beta": self.beta}
+        return {
+            "learning_rate": self.learning_rate,
+            "beta": self.beta,
+            "weight_decay": self.weight_decay,
+        }
+
+    def __repr__(self) -> str:  # the numbers, then the one switch
+        return f"{super().__repr__()[:-1]}, nesterov={self.nesterov})"
 
     def _update(self, param: np.ndarray, grad: np.ndarray, state: dict[str, Any]) -> None:
         v = state["v"]
-        v[...] = self.beta * v + (1 - self.beta) * grad
-        param -= self.learning_rate * v
+        g = _l2_gradient(grad, param, self.weight_decay)
+        v[...] = self.beta * v + (1 - self.beta) * g
+        # Nesterov: the velocity one step further, as if g came again
+        step = self.beta * v + (1 - self.beta) * g if self.nesterov else v
+        param -= self.learning_rate * step
 
 
 class RMSProp(Optimizer):
@@ -290,6 +343,9 @@ class Adam(Optimizer):
         Decay of the second moment (mean squared gradient), in [0, 1).
     eps : float, default=1e-8
         Added to ``sqrt(v_hat)`` (outside the root, as in the paper and in torch), > 0.
+    weight_decay : float, default=0.0
+        L2 penalty ``wd`` >= 0, added to the gradient first (torch's Adam): ``g ← g + wd·θ``,
+        so it is rescaled by ``√v_hat`` like the loss's gradient. :class:`AdamW` decouples it.
 
     Notes
     -----
@@ -305,8 +361,8 @@ class Adam(Optimizer):
     times too small; dividing by ``1-β₁^t`` undoes that, and the first step is
     ``lr·g/(|g|+ε) ≈ lr·sign(g)``.
 
-    Identical to ``torch.optim.Adam(lr=lr, betas=(β₁, β₂), eps=ε)`` (weight_decay 0,
-    amsgrad False), which also keeps ``t`` per parameter. ``step`` runs
+    Identical to ``torch.optim.Adam(lr=lr, betas=(β₁, β₂), eps=ε, weight_decay=wd)`` (amsgrad
+    False), which also keeps ``t`` per parameter. ``step`` runs
     :func:`glassml.optim._kernels._adam`, which keeps ``m_scaled = m/(1-β₁)`` and
     ``v_scaled = v/(1-β₂)`` instead (ten passes over memory instead of twelve).
 
@@ -314,7 +370,8 @@ class Adam(Optimizer):
     would compute 0/0 = NaN, as torch does); float16 parameters (torch's float16 Adam on CPU
     turns a gradient of 1e-3 into an infinite parameter); a gradient whose square, over
     ``1-β₂``, overflows the parameters' dtype, e.g. 1e200 in float64 (torch's ``v`` becomes
-    infinite and freezes that coordinate for good).
+    infinite and freezes that coordinate for good). NOTE: that check reads ``g``, not
+    ``g + wd·θ``; with weight decay a parameter near that size could still overflow ``v``.
     """
 
     elementwise = True
@@ -330,6 +387,7 @@ class Adam(Optimizer):
         beta1: float = 0.9,
         beta2: float = 0.999,
         eps: float = 1e-8,
+        weight_decay: float = 0.0,
     ) -> None:
         super().__init__(learning_rate)
         _check_beta(beta1, "beta1")
@@ -338,6 +396,7 @@ class Adam(Optimizer):
         self.beta1 = float(beta1)
         self.beta2 = float(beta2)
         self.eps = float(eps)
+        self.weight_decay = _check_weight_decay(weight_decay)
 
     def _hyperparameters(self) -> dict[str, float]:
         return {
@@ -345,6 +404,7 @@ class Adam(Optimizer):
             "beta1": self.beta1,
             "beta2": self.beta2,
             "eps": self.eps,
+            "weight_decay": self.weight_decay,
         }
 
     def _largest_gradient(self, dtype: np.dtype) -> float:
@@ -352,6 +412,10 @@ class Adam(Optimizer):
         return root_of_max(dtype) * math.sqrt(1.0 - self.beta2)
 
     def _update(self, param: np.ndarray, grad: np.ndarray, state: dict[str, Any]) -> None:
+        self._adam_step(param, _l2_gradient(grad, param, self.weight_decay), state)
+
+    def _adam_step(self, param: np.ndarray, grad: np.ndarray, state: dict[str, Any]) -> None:
+        """The Adam rule itself on gradient ``grad`` (any weight decay already applied)."""
         m, v, t = state["m"], state["v"], state["t"]
         b1, b2 = self.beta1, self.beta2
         m[...] = b1 * m + (1 - b1) * grad
@@ -359,6 +423,49 @@ class Adam(Optimizer):
         m_hat = m / (1 - b1**t)  # bias correction: m starts at 0, so early m is too small
         v_hat = v / (1 - b2**t)
         param -= self.learning_rate * m_hat / (np.sqrt(v_hat) + self.eps)
+
+
+class AdamW(Adam):
+    r"""AdamW: Adam with *decoupled* weight decay (Loshchilov & Hutter).
+
+    Parameters
+    ----------
+    learning_rate : float
+        Step size ``lr``, > 0.
+    beta1, beta2, eps : float
+        As for :class:`Adam` (defaults 0.9, 0.999, 1e-8).
+    weight_decay : float, default=0.01
+        Decay rate ``wd`` >= 0 (torch's default 1e-2).
+
+    Notes
+    -----
+    First shrink the parameter, then take the plain Adam step on the loss's gradient ``g``:
+
+    .. math::
+        \theta \leftarrow \theta\,(1 - \mathrm{lr}\cdot\mathrm{wd}), \qquad
+        \theta \leftarrow \theta - \mathrm{lr}\, \hat m / (\sqrt{\hat v} + \epsilon)
+
+    With :class:`Adam`'s L2 ``weight_decay`` the term ``wd·θ`` joins ``g`` and is divided by
+    ``√v_hat``, so parameters with large gradients are barely decayed; here every parameter
+    shrinks by the same factor. Identical to ``torch.optim.AdamW(lr=lr, betas=(β₁, β₂), eps=ε,
+    weight_decay=wd)`` (amsgrad False), which applies the decay in the same order.
+    """
+
+    _kernel = _kernels.ADAMW  # FAST PATH: param *= 1 - lr·wd, then the Adam kernel (wd = 0)
+
+    def __init__(
+        self,
+        learning_rate: float,
+        beta1: float = 0.9,
+        beta2: float = 0.999,
+        eps: float = 1e-8,
+        weight_decay: float = 0.01,
+    ) -> None:
+        super().__init__(learning_rate, beta1, beta2, eps, weight_decay)
+
+    def _update(self, param: np.ndarray, grad: np.ndarray, state: dict[str, Any]) -> None:
+        param *= 1 - self.learning_rate * self.weight_decay  # decoupled: not part of g
+        self._adam_step(param, grad, state)
 
 
 class AdaGrad(Optimizer):
