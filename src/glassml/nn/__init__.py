@@ -4,6 +4,9 @@ Activations and their derivatives (one table, :data:`ACTIVATION_TABLE`), weight
 initialisation, a single :class:`Neuron`, the :class:`Layer` protocol and a batched
 :class:`DenseLayer`, loss functions, :class:`Sequential` (any list of layers, trained by
 backpropagation) and :class:`NeuralNetwork` (the seed's fully connected network, built on it).
+The seed's PyTorch layers written from scratch (seed file 04): :class:`BatchNorm1d`,
+:class:`LayerNorm`, :class:`Dropout`, :class:`MultiHeadAttention` and
+:func:`scaled_dot_product_attention`.
 Every gradient here is checked against central differences and PyTorch autograd in the tests.
 """
 
@@ -24,7 +27,14 @@ from glassml.nn.activations import (
     tanh,
     tanh_derivative,
 )
+from glassml.nn.attention import (
+    MultiHeadAttention,
+    multi_head_attention_textbook,
+    scaled_dot_product_attention,
+    scaled_dot_product_attention_backward,
+)
 from glassml.nn.base import Layer
+from glassml.nn.dropout import Dropout
 from glassml.nn.gradcheck import max_relative_error, numerical_gradient
 from glassml.nn.init import (
     activation_std_by_depth,
@@ -47,6 +57,12 @@ from glassml.nn.losses import (
     one_hot,
 )
 from glassml.nn.network import LOSSES, NeuralNetwork
+from glassml.nn.normalization import (
+    BatchNorm1d,
+    LayerNorm,
+    normalize_backward_textbook,
+    normalize_textbook,
+)
 from glassml.nn.sequential import Sequential
 
 __all__ = [
@@ -55,8 +71,12 @@ __all__ = [
     "EPS",
     "LOSSES",
     "Activation",
+    "BatchNorm1d",
     "DenseLayer",
+    "Dropout",
     "Layer",
+    "LayerNorm",
+    "MultiHeadAttention",
     "NeuralNetwork",
     "Neuron",
     "Sequential",
@@ -77,10 +97,15 @@ __all__ = [
     "max_relative_error",
     "mse",
     "mse_gradient",
+    "multi_head_attention_textbook",
+    "normalize_backward_textbook",
+    "normalize_textbook",
     "numerical_gradient",
     "one_hot",
     "relu",
     "relu_derivative",
+    "scaled_dot_product_attention",
+    "scaled_dot_product_attention_backward",
     "sigmoid",
     "sigmoid_derivative",
     "softmax",
