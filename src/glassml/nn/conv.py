@@ -305,13 +305,19 @@ class MaxPool2d(Layer):
         if not need_dX:
             return None
         k, s = self.kernel_size, self.stride
-        OH, OW = dA.shape[2], dA.shape[3]
+        n, c, OH, OW = dA.shape
+        d_flat = np.zeros((n, c, OH, OW, k * k), dtype=dA.dtype)  # each window's gradient
+        np.put_along_axis(d_flat, argmax[..., None], dA[..., None], axis=-1)  # all to its max
         dX = np.zeros(X_shape, dtype=dA.dtype)
-        zero = dA.dtype.type(0)
-        for i in range(k):  # loop over the k² window offsets only
+        if s == k:  # the windows tile the image: one reshape puts every gradient in place
+            d_img = d_flat.reshape(n, c, OH, OW, k, k).transpose(0, 1, 2, 4, 3, 5)
+            dX[:, :, : OH * k, : OW * k] = d_img.reshape(n, c, OH * k, OW * k)
+            return dX
+        for i in range(k):  # overlapping or gapped windows: add offset by offset
             for j in range(k):
-                target = dX[:, :, i : i + s * (OH - 1) + 1 : s, j : j + s * (OW - 1) + 1 : s]
-                target += np.where(argmax == i * k + j, dA, zero)
+                dX[:, :, i : i + s * (OH - 1) + 1 : s, j : j + s * (OW - 1) + 1 : s] += d_flat[
+                    ..., i * k + j
+                ]
         return dX
 
 
