@@ -9,6 +9,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
+import glassml.nn.conv
 from glassml.nn import DenseLayer, Sequential, max_relative_error, numerical_gradient
 from glassml.nn import textbook_conv as tb
 from glassml.nn.conv import Conv2d, Flatten, MaxPool2d, ReLU, Unflatten
@@ -59,7 +60,10 @@ def test_conv2d_hand_computed():
 
 
 @pytest.mark.parametrize("case", CONV_CASES)
-def test_conv2d_matches_torch_autograd(case):
+@pytest.mark.parametrize("block_rows", [None, 1, 50])
+def test_conv2d_matches_torch_autograd(case, block_rows, monkeypatch):
+    if block_rows is not None:  # col2im in blocks of one sample, or of several with a short last
+        monkeypatch.setattr(glassml.nn.conv, "_COL2IM_ROWS", block_rows)
     layer, X, rng = _conv(case)
     Z = layer.forward(X)
     dA = rng.standard_normal(Z.shape)

