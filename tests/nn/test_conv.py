@@ -316,3 +316,18 @@ def test_cnn_on_digits_reaches_97_percent():
     history = net.fit(X_train, y_train, epochs=12, batch_size=32, verbose=False)
     assert history[-1] < history[0]
     assert np.mean(net.predict(X_test) == y_test) >= 0.97
+
+
+def test_cnn_float32_save_and_load_round_trip(tmp_path):
+    from sklearn.datasets import load_digits
+
+    X, y = load_digits(return_X_y=True)
+    X, y = (X[:64] / 16.0).astype(np.float32), y[:64]
+    net = Sequential(_cnn(np.float32), loss="cross_entropy", optimizer=Adam(0.01), random_state=0)
+    history = net.fit(X, y, epochs=3, batch_size=16, verbose=False)
+    assert net.dtype == np.float32 and all(np.isfinite(history))
+    P = net.predict_proba(X)
+    assert P.dtype == np.float32 and P.shape == (64, 10)
+    path = net.save(tmp_path / "cnn")
+    loaded = Sequential.load(path, layers=_cnn(np.float32))
+    np.testing.assert_array_equal(loaded.predict_proba(X), P)
