@@ -286,7 +286,8 @@ class MaxPool2d(Layer):
             check_positive(stride, "stride", integer=True)
         self.kernel_size = int(kernel_size)
         self.stride = self.kernel_size if stride is None else int(stride)
-        self._argmax: np.ndarray | None = None  # (N, C, OH, OW), index in the flattened window
+        # where each window's maximum is in the flattened windows (N·C·OH·OW·k²,)
+        self._max_index: np.ndarray | None = None
         self._X_shape: tuple[int, ...] | None = None
         self._out_shape: tuple[int, ...] | None = None
         self._dtype = np.dtype(np.float64)  # of the last input
@@ -312,22 +313,24 @@ class MaxPool2d(Layer):
         win = _windows(X, k, self.stride)  # (N, C, OH, OW, k, k), a view
         flat = win.reshape(*win.shape[:4], k * k)  # one copy: windows flattened row-major
         argmax = flat.argmax(axis=-1)  # NOTE: argmax returns the FIRST maximum, as torch
-        A = np.take_along_axis(flat, argmax[..., None], axis=-1)[..., 0]
-        self._argmax, self._X_shape, self._out_shape = argmax, X.shape, A.shape
+        # a flat index gathers (and backward scatters) 4x faster than take/put_along_axis
+        max_index = np.arange(argmax.size) * (k * k) + argmax.reshape(-1)
+        A = flat.reshape(-1)[max_index].reshape(argmax.shape)
+        self._max_index, self._X_shape, self._out_shape = max_index, X.shape, A.shape
         self._dtype = X.dtype
         return A
 
     def _backward(
         self, dA: np.ndarray, need_dX: bool = True, overwrite: bool = False
     ) -> np.ndarray | None:
-        argmax, X_shape = self._argmax, self._X_shape
-        assert argmax is not None and X_shape is not None
+        max_index, X_shape = self._max_index, self._X_shape
+        assert max_index is not None and X_shape is not None
         if not need_dX:
             return None
         k, s = self.kernel_size, self.stride
         n, c, OH, OW = dA.shape
         d_flat = np.zeros((n, c, OH, OW, k * k), dtype=dA.dtype)  # each window's gradient
-        np.put_along_axis(d_flat, argmax[..., None], dA[..., None], axis=-1)  # all to its max
+        d_flat.reshape(-1)[max_index] = dA.reshape(-1)  # all of it to the window's maximum
         dX = np.zeros(X_shape, dtype=dA.dtype)
         if s == k:  # the windows tile the image: one reshape puts every gradient in place
             d_img = d_flat.reshape(n, c, OH, OW, k, k).transpose(0, 1, 2, 4, 3, 5)
