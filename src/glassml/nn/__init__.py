@@ -5,7 +5,8 @@ initialisation, a single :class:`Neuron`, the :class:`Layer` protocol and a batc
 :class:`DenseLayer`, loss functions, :class:`Sequential` (any list of layers, trained by
 backpropagation) and :class:`NeuralNetwork` (the seed's fully connected network, built on it).
 The seed's PyTorch layers written from scratch (seed file 04): :class:`BatchNorm1d`,
-:class:`LayerNorm`, :class:`Dropout`, :class:`MultiHeadAttention` and
+:class:`LayerNorm`, :class:`Dropout`, :class:`Conv2d` (with :class:`MaxPool2d`,
+:class:`Flatten`, :class:`ReLU`, :class:`Unflatten`), :class:`MultiHeadAttention` and
 :func:`scaled_dot_product_attention`.
 Every gradient here is checked against central differences and PyTorch autograd in the tests.
 """
@@ -34,6 +35,7 @@ from glassml.nn.attention import (
     scaled_dot_product_attention_backward,
 )
 from glassml.nn.base import Layer
+from glassml.nn.conv import Conv2d, Flatten, MaxPool2d, ReLU, Unflatten
 from glassml.nn.dropout import Dropout
 from glassml.nn.gradcheck import max_relative_error, numerical_gradient
 from glassml.nn.init import (
@@ -72,14 +74,19 @@ __all__ = [
     "LOSSES",
     "Activation",
     "BatchNorm1d",
+    "Conv2d",
     "DenseLayer",
     "Dropout",
+    "Flatten",
     "Layer",
     "LayerNorm",
+    "MaxPool2d",
     "MultiHeadAttention",
     "NeuralNetwork",
     "Neuron",
+    "ReLU",
     "Sequential",
+    "Unflatten",
     "activation_std_by_depth",
     "binary_cross_entropy",
     "binary_cross_entropy_gradient",
