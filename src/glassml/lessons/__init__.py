@@ -1,4 +1,4 @@
-"""The six lessons, one per seed file, by their seed names (``01_neuron_and_layer.py`` …).
+"""The lessons: one per seed file by its seed name (``01_neuron_and_layer.py`` …), then 07+.
 
 Each lesson is a script: run it by path (``python src/glassml/lessons/01_neuron_and_layer.py``)
 or through the CLI (``glassml lesson 1``). Lessons narrate; the library computes.
