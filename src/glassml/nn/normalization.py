@@ -384,9 +384,11 @@ class LayerNorm(_Normalization):
         return self._forward(X, training)
 
     def _forward(self, X: np.ndarray, training: bool = True) -> np.ndarray:
+        n = self.n_features
         mu = X.mean(axis=-1, keepdims=True)  # (..., 1)
         xc = X - mu  # becomes x_hat in place
-        var = np.mean(xc * xc, axis=-1, keepdims=True)  # biased variance, (..., 1)
+        # biased variance, (..., 1); einsum sums the squares without a temporary array
+        var = np.einsum("...i,...i->...", xc, xc)[..., None] / n
         std_inv = 1.0 / np.sqrt(var + self.eps)
         xc *= std_inv
         self._x_hat, self._std_inv, self._out_shape = xc, std_inv, xc.shape
@@ -406,7 +408,8 @@ class LayerNorm(_Normalization):
             return None
         dx_hat = dA * self.gamma
         mean_dx_hat = dx_hat.mean(axis=-1, keepdims=True)
-        mean_dx_hat_x_hat = np.mean(dx_hat * x_hat, axis=-1, keepdims=True)
+        # mean of dx_hat · x_hat per row, without a temporary array
+        mean_dx_hat_x_hat = np.einsum("...i,...i->...", dx_hat, x_hat)[..., None] / self.n_features
         dx_hat -= mean_dx_hat
         dx_hat -= x_hat * mean_dx_hat_x_hat
         dx_hat *= self._std_inv
