@@ -126,7 +126,7 @@ def check_finite_array(
             )
     if arr.size == 0:
         raise ValueError(f"{name} must not be empty, got shape {arr.shape}.")
-    if not np.all(np.isfinite(arr)):
+    if arr.dtype.kind in "fc" and not math.isfinite(max_abs(arr)):
         raise ValueError(
             f"{name} contains NaN or infinity (as {arr.dtype}); every value must be finite."
         )
@@ -161,6 +161,16 @@ def _as_real_array(X: Any, name: str, dtype: Any) -> np.ndarray:
         raise ValueError(f"{name} contains a value too large for {np.dtype(dtype)}: {exc}") from exc
     except (TypeError, ValueError) as exc:  # objects that are not numbers (complex included)
         raise TypeError(f"{expected}, got {raw.dtype} data: {exc}") from exc
+
+
+def max_abs(a: np.ndarray) -> float:
+    """``max |a|``, or inf if ``a`` holds NaN or infinity (two fast passes, no temporary)."""
+    if a.size == 0:
+        return 0.0
+    # NOTE: max and min propagate NaN, and an infinity is the max or the min; two vectorised
+    # reductions are ~2x faster than isfinite + all (and, unlike a sum, cannot overflow).
+    size = max(abs(float(a.max())), abs(float(a.min())))
+    return size if math.isfinite(size) else math.inf
 
 
 def make_rng(random_state: None | int | np.random.Generator) -> np.random.Generator:

@@ -20,6 +20,8 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from glassml._validation import max_abs
+
 __all__ = ["Job", "ParameterStates", "checked_pairs", "root_of_max", "split_into_shares"]
 
 #: One update: a parameter (or a block of its rows), its gradient and its state (the same block).
@@ -35,16 +37,6 @@ class _Checks(Protocol):
 
 
 # ------------------------------------------------------------------------------ input checks
-def _max_abs(a: np.ndarray) -> float:
-    """``max |a|``, or inf if ``a`` holds NaN or infinity (two fast passes, no temporary)."""
-    if a.size == 0:
-        return 0.0
-    # NOTE: max and min propagate NaN, and an infinity is the max or the min; two vectorised
-    # reductions are ~2x faster than one sum (and, unlike a sum, cannot overflow).
-    size = max(abs(float(a.max())), abs(float(a.min())))
-    return size if math.isfinite(size) else math.inf
-
-
 @functools.cache
 def root_of_max(dtype: np.dtype) -> float:
     """``sqrt(largest finite value of dtype)``: the largest ``|g|`` whose square is finite."""
@@ -114,7 +106,7 @@ def _checked_grad(i: int, grad: Any, param: np.ndarray, opt: _Checks) -> np.ndar
         )
     if grad.dtype.kind in "iu":  # NOTE: an integer g*g would wrap around silently
         grad = grad.astype(param.dtype)
-    size = _max_abs(grad)
+    size = max_abs(grad)
     if not math.isfinite(size):
         raise ValueError(
             f"grads[{i}] contains NaN or infinity; no parameter was updated. "
