@@ -42,7 +42,7 @@ def batchnorm_on_a_batch() -> None:
         f"variance is the unbiased one, {X.var(axis=0, ddof=1)}):\n"
         f"    running_mean = {bn.running_mean}, running_var = {bn.running_var}"
     )
-    ref = torch.nn.BatchNorm1d(2, momentum=0.1).double().train()
+    ref: Any = torch.nn.BatchNorm1d(2, momentum=0.1).double().train()
     out = ref(torch.as_tensor(X)).detach().numpy()
     gap = max(
         np.abs(A - out).max(),
@@ -72,10 +72,11 @@ def dropout_train_and_eval() -> None:
     print(f"  In evaluation dropout is the identity: {drop.forward(X, training=False)[0]}")
 
 
-def _torch_twin(net: Sequential) -> torch.nn.Sequential:
+def _torch_twin(net: Sequential) -> Any:
     """The same network in torch, with the NumPy network's weights (W is transposed)."""
-    d1, _, d2, _, d3 = net.layers  # BatchNorm and Dropout start as torch's do
-    model = torch.nn.Sequential(
+    layers: list[Any] = list(net.layers)
+    d1, _, d2, _, d3 = layers  # BatchNorm and Dropout start as torch's do
+    model: Any = torch.nn.Sequential(
         torch.nn.Linear(4, 8),
         torch.nn.BatchNorm1d(8),
         torch.nn.Linear(8, 8),
@@ -123,7 +124,8 @@ def numpy_and_torch_side_by_side(steps: int) -> None:
         opt.step()
         if step in (1, 2, 3, steps // 2, steps):
             print(f"  {step:>4}  {ours:14.10f}  {float(loss.detach()):14.10f}")
-    gap = np.abs(net.layers[0].W - model[0].weight.detach().numpy().T).max()
+    first: Any = net.layers[0]
+    gap = np.abs(first.W - model[0].weight.detach().numpy().T).max()
     print(f"  after {steps} steps the first layer's weights differ by {gap:.1e}.")
 
 
@@ -195,7 +197,7 @@ def schedules(epochs: int, out: Path, plots: Any) -> None:
         ours[name], theirs[name] = [], []
         for _ in range(epochs):
             ours[name].append(sched.get_last_lr())
-            theirs[name].append(ref.get_last_lr()[0])
+            theirs[name].append(float(ref.get_last_lr()[0]))
             sched.step()
             ref.optimizer.step()
             ref.step()
