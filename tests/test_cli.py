@@ -178,3 +178,10 @@ def test_python_dash_m_runs_a_lesson_into_out(tmp_path):
     )
     assert proc.returncode == 0, proc.stderr
     assert any(p.suffix == ".png" for p in tmp_path.iterdir())
+
+
+def test_help_names_the_range_of_lessons_that_exist(capsys):
+    numbers = list(lesson_paths())
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    assert f"run lesson N ({numbers[0]}-{numbers[-1]})" in capsys.readouterr().out

@@ -13,7 +13,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from glassml.lessons import lesson_path, load_lesson
+from glassml.lessons import lesson_path, lesson_paths, load_lesson
 
 
 def _benchmarks_runner() -> Path:
@@ -118,9 +118,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", required=True)
 
+    numbers = list(lesson_paths())
     p = sub.add_parser(
         "lesson",
-        help="run lesson N (1-6); extra options go to the lesson",
+        help=f"run lesson N ({numbers[0]}-{numbers[-1]}); extra options go to the lesson",
         # NOTE: -h/--help is handled by hand so that `glassml lesson 6 --help` shows the lesson's
         # own options (e.g. --w1) rather than only the CLI's.
         add_help=False,
