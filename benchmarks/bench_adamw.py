@@ -11,29 +11,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-import numpy as np
-
 from glassml.optim.clipping import clip_grad_norm
 from glassml.optim.optimizers import AdamW
-from harness import Row, compare
-
-
-def _arrays(sizes: list[tuple[int, ...]]) -> tuple[list[np.ndarray], list[np.ndarray], list]:
-    import torch
-
-    rng = np.random.default_rng(0)
-    params = [rng.standard_normal(shape).astype(np.float32) for shape in sizes]
-    grads = [rng.standard_normal(shape).astype(np.float32) for shape in sizes]
-    tensors = [torch.tensor(p, requires_grad=True) for p in params]
-    for tensor, g in zip(tensors, grads, strict=True):
-        tensor.grad = torch.from_numpy(g.copy())
-    return params, grads, tensors
+from harness import Row, compare, float32_parameters
 
 
 def _adamw_case(sizes: list[tuple[int, ...]], repeats: int, label: str) -> Row:
     import torch
 
-    params, grads, tensors = _arrays(sizes)
+    params, grads, tensors = float32_parameters(sizes)
     ours, theirs = AdamW(1e-3), torch.optim.AdamW(tensors, lr=1e-3)
     return compare(
         f"AdamW.step (weight_decay 0.01), {label} float32 params",
@@ -49,7 +35,7 @@ def _adamw_case(sizes: list[tuple[int, ...]], repeats: int, label: str) -> Row:
 def _clip_case(sizes: list[tuple[int, ...]], repeats: int, label: str) -> Row:
     import torch
 
-    _, grads, tensors = _arrays(sizes)
+    _, grads, tensors = float32_parameters(sizes)
     big = 1e9  # above the norm: both sides measure it and change nothing
     return compare(
         f"clip_grad_norm, {label} float32 grads",

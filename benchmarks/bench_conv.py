@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator
 
 import numpy as np
 
-from harness import Row, compare
+from harness import Row, compare, torch_epoch
 
 
 def _glassml_conv(X: np.ndarray, c_in: int, c_out: int) -> Callable[[], object]:
@@ -66,7 +66,6 @@ def _glassml_cnn(X: np.ndarray, y: np.ndarray, batch: int) -> Callable[[], objec
 
 def _torch_cnn(X: np.ndarray, y: np.ndarray, batch: int) -> Callable[[], object]:
     import torch
-    import torch.nn.functional as F
 
     torch.manual_seed(0)  # the reference side only
     model = torch.nn.Sequential(
@@ -78,23 +77,7 @@ def _torch_cnn(X: np.ndarray, y: np.ndarray, batch: int) -> Callable[[], object]
         torch.nn.Linear(256, 10),
     )
     opt = torch.optim.Adam(model.parameters(), lr=1e-3)
-    Xt, yt = torch.from_numpy(X), torch.from_numpy(y.astype(np.int64))
-    n = len(Xt)
-
-    def epoch() -> float:
-        order = torch.randperm(n)
-        Xs, ys = Xt[order], yt[order]
-        total = 0.0
-        for start in range(0, n, batch):
-            xb, yb = Xs[start : start + batch], ys[start : start + batch]
-            opt.zero_grad()
-            loss = F.cross_entropy(model(xb), yb)
-            loss.backward()
-            opt.step()
-            total += loss.item() * len(xb)
-        return total / n
-
-    return epoch
+    return torch_epoch(model, opt, X, y, batch)
 
 
 def cases(quick: bool) -> Iterator[Row]:

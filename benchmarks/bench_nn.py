@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator
 
 import numpy as np
 
-from harness import Row, compare
+from harness import Row, compare, torch_epoch
 
 
 def _glassml_epoch(
@@ -41,7 +41,6 @@ def _torch_epoch(
     sizes: list[int], X: np.ndarray, y: np.ndarray, batch: int, optimizer: str
 ) -> Callable[[], object]:
     import torch
-    import torch.nn.functional as F
 
     torch.manual_seed(0)  # the reference side only; glassml itself never seeds globally
     layers: list[torch.nn.Module] = []
@@ -54,24 +53,7 @@ def _torch_epoch(
         opt: torch.optim.Optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
     else:
         opt = torch.optim.SGD(model.parameters(), lr=0.01)
-    Xt = torch.from_numpy(X)
-    yt = torch.from_numpy(y.astype(np.int64))
-    n = len(Xt)
-
-    def epoch() -> float:
-        order = torch.randperm(n)
-        Xs, ys = Xt[order], yt[order]
-        total = 0.0
-        for start in range(0, n, batch):
-            xb, yb = Xs[start : start + batch], ys[start : start + batch]
-            opt.zero_grad()
-            loss = F.cross_entropy(model(xb), yb)  # softmax + cross-entropy on the logits
-            loss.backward()
-            opt.step()
-            total += loss.item() * len(xb)
-        return total / n
-
-    return epoch
+    return torch_epoch(model, opt, X, y, batch)
 
 
 def _have_adam() -> bool:

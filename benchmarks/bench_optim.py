@@ -14,11 +14,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-import numpy as np
-
 import glassml._threads as threads_module
 from glassml.optim import Adam
-from harness import Row, compare
+from harness import Row, compare, float32_parameters
 
 
 def _adam_case(
@@ -26,12 +24,7 @@ def _adam_case(
 ) -> Row:
     import torch
 
-    rng = np.random.default_rng(0)
-    params = [rng.standard_normal(shape).astype(np.float32) for shape in sizes]
-    grads = [rng.standard_normal(shape).astype(np.float32) for shape in sizes]
-    tensors = [torch.tensor(p, requires_grad=True) for p in params]
-    for tensor, g in zip(tensors, grads, strict=True):
-        tensor.grad = torch.from_numpy(g.copy())
+    params, grads, tensors = float32_parameters(sizes)
     ours = Adam(learning_rate=1e-3)
     theirs = torch.optim.Adam(tensors, lr=1e-3)
 

@@ -12,6 +12,9 @@ import statistics
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
 
 
 @dataclass
@@ -97,3 +100,46 @@ def format_table(rows: list[Row]) -> str:
             line += f"  {r.note}"
         lines.append(line.rstrip())
     return "\n".join(lines)
+
+
+def torch_epoch(
+    model: Any, opt: Any, X: np.ndarray, y: np.ndarray, batch: int
+) -> Callable[[], float]:
+    """One shuffled mini-batch epoch of ``model`` with cross-entropy on its logits (the torch
+    side of every network benchmark); returns the mean loss."""
+    import torch
+    import torch.nn.functional as F
+
+    Xt, yt = torch.from_numpy(X), torch.from_numpy(y.astype(np.int64))
+    n = len(Xt)
+
+    def epoch() -> float:
+        order = torch.randperm(n)
+        Xs, ys = Xt[order], yt[order]
+        total = 0.0
+        for start in range(0, n, batch):
+            xb, yb = Xs[start : start + batch], ys[start : start + batch]
+            opt.zero_grad()
+            loss = F.cross_entropy(model(xb), yb)  # softmax + cross-entropy on the logits
+            loss.backward()
+            opt.step()
+            total += loss.item() * len(xb)
+        return total / n
+
+    return epoch
+
+
+def float32_parameters(
+    sizes: list[tuple[int, ...]],
+) -> tuple[list[np.ndarray], list[np.ndarray], list]:
+    """Random float32 parameters and gradients of ``sizes``, and torch tensors holding copies
+    of both (``tensor.grad`` set): the same starting state for an optimizer benchmark."""
+    import torch
+
+    rng = np.random.default_rng(0)
+    params = [rng.standard_normal(shape).astype(np.float32) for shape in sizes]
+    grads = [rng.standard_normal(shape).astype(np.float32) for shape in sizes]
+    tensors = [torch.tensor(p, requires_grad=True) for p in params]
+    for tensor, g in zip(tensors, grads, strict=True):
+        tensor.grad = torch.from_numpy(g.copy())
+    return params, grads, tensors
