@@ -1,14 +1,19 @@
 """The lessons: one per seed file by its seed name (``01_neuron_and_layer.py`` …), then 07+.
 
-Each lesson is a script: run it by path (``python src/glassml/lessons/01_neuron_and_layer.py``)
-or through the CLI (``glassml lesson 1``). Lessons narrate; the library computes.
+Each lesson is a sphinx-gallery script (top-level cells of text and code): run it by path
+(``python src/glassml/lessons/01_neuron_and_layer.py``), through the CLI (``glassml lesson 1``,
+which calls :func:`run_lesson`), or read it as a page of the book. Lessons narrate; the library
+computes.
 """
 
 from __future__ import annotations
 
 import importlib.util
+import runpy
+import sys
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 LESSONS_DIR = Path(__file__).resolve().parent
 
@@ -39,3 +44,21 @@ def load_lesson(number: int) -> ModuleType:
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+def run_lesson(number: int, argv: list[str] | None = None) -> dict[str, Any]:
+    """Run lesson ``number`` in this process as if from its command line; return its globals.
+
+    ``sys.argv`` is ``["glassml lesson N", *argv]`` while it runs (so ``--help`` reads
+    ``usage: glassml lesson N``), and every matplotlib figure it left open is closed after.
+    ``SystemExit`` from the lesson's option parser (``--help``, a bad option) propagates.
+    """
+    path = lesson_path(number)
+    saved = sys.argv
+    sys.argv = [f"glassml lesson {number}", *(argv or [])]
+    try:
+        return runpy.run_path(str(path), run_name="__main__")
+    finally:
+        sys.argv = saved
+        if "matplotlib.pyplot" in sys.modules:
+            sys.modules["matplotlib.pyplot"].close("all")
