@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import types
 from pathlib import Path
 
 import pytest
@@ -106,7 +105,7 @@ def test_an_unusable_out_is_one_line_and_status_2(tmp_path, capsys, monkeypatch,
     def must_not_run(*args, **kwargs):
         raise AssertionError("the command ran despite an unusable --out")
 
-    monkeypatch.setattr(glassml.cli, "load_lesson", must_not_run)
+    monkeypatch.setattr(glassml.cli, "run_lesson", must_not_run)
     monkeypatch.setattr(glassml.tour, "run_tour", must_not_run)
     for label, (out, message) in _unusable_outs(tmp_path).items():
         assert main([*command, "--out", str(out), "--quick"]) == 2, label
@@ -141,9 +140,7 @@ def _main_interrupted(argv: list[str]) -> int:
 
 
 def test_ctrl_c_during_a_lesson_is_one_line_and_status_130(tmp_path, capsys, monkeypatch):
-    monkeypatch.setattr(
-        glassml.cli, "load_lesson", lambda number: types.SimpleNamespace(main=_interrupt)
-    )
+    monkeypatch.setattr(glassml.cli, "run_lesson", _interrupt)
     assert _main_interrupted(["lesson", "1", "--out", str(tmp_path)]) == 130
     assert "interrupted (Ctrl-C)" in _one_line(capsys.readouterr().err)
 

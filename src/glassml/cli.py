@@ -13,7 +13,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-from glassml.lessons import lesson_path, lesson_paths, load_lesson
+from glassml.lessons import lesson_path, lesson_paths, run_lesson
+from glassml.lessons._common import default_out
 
 
 def _benchmarks_runner() -> Path:
@@ -60,15 +61,15 @@ def _cmd_lesson(args: argparse.Namespace, rest: list[str]) -> int:
     except ValueError as exc:
         print(f"glassml: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    if not args.help and not _check_out(args.out):
+    out = args.out if args.out is not None else default_out(args.number)
+    if not args.help and not _check_out(out):
         return EXIT_USAGE
-    argv = ["--out", str(args.out), *(["--quick"] if args.quick else []), *rest]
-    module = load_lesson(args.number)
+    argv = ["--out", str(out), *(["--quick"] if args.quick else []), *rest]
     try:
-        result = module.main(argv)
+        run_lesson(args.number, argv)
     except SystemExit as exc:  # the lesson's argparse exits on --help or a bad option
         return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
-    return int(result or 0)
+    return 0
 
 
 def _cmd_tour(args: argparse.Namespace, rest: list[str]) -> int:
@@ -130,7 +131,9 @@ def build_parser() -> argparse.ArgumentParser:
         "number", type=int, nargs="?", help="lesson number, e.g. 1 for 01_neuron_and_layer"
     )
     p.add_argument("-h", "--help", action="store_true", help="show this help (or lesson N's)")
-    p.add_argument("--out", type=Path, default=Path("outputs"), help="folder for figures")
+    p.add_argument(
+        "--out", type=Path, default=None, help="folder for figures (default outputs/lesson_NN)"
+    )
     p.add_argument("--quick", action="store_true", help="smaller settings (seconds)")
     p.set_defaults(func=_cmd_lesson, lesson_parser=p)
 
