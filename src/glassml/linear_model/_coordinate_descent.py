@@ -44,25 +44,24 @@ class CDResult(NamedTuple):
 
 
 class _GramResidual:
-    """``Xᵀr`` through ``q - Q w`` (tall data): the residual is never formed."""
+    """``c = Xᵀr`` kept as ``q - Q w`` (tall data): the residual ``r`` is never formed."""
 
     def __init__(self, X_c: np.ndarray, y_c: np.ndarray, w: np.ndarray) -> None:
         self.Q = X_c.T @ X_c  # (n_features, n_features)
         self.q = X_c.T @ y_c  # (n_features,)
         self.y_norm2 = float(y_c @ y_c)
-        self.Qw = self.Q @ w  # (n_features,), kept equal to Q @ w
+        self.c = self.q - self.Q @ w  # (n_features,): Xᵀr, updated as w moves
         self.col_norm2 = np.diag(self.Q).tolist()
-
-    def correlation(self, j: int) -> float:
-        return self.q[j] - self.Qw[j]  # X_jᵀ r
+        self.correlation = self.c.item  # j -> X_jᵀ r, a Python float (cheaper than c[j])
 
     def move(self, j: int, delta: float) -> None:
-        self.Qw += delta * self.Q[j]  # Q is symmetric: row j is column j
+        self.c -= delta * self.Q[j]  # Xᵀr loses Δw_j · XᵀX_j; Q is symmetric: row j = column j
 
     def gap_terms(self, w: np.ndarray) -> tuple[np.ndarray, float, float]:
         q_w = self.q @ w
-        R_norm2 = self.y_norm2 + w @ self.Qw - 2.0 * q_w  # ‖y - Xw‖² expanded
-        return self.q - self.Qw, R_norm2, self.y_norm2 - q_w
+        Qw = self.q - self.c
+        R_norm2 = self.y_norm2 + w @ Qw - 2.0 * q_w  # ‖y - Xw‖² expanded
+        return self.c.copy(), R_norm2, self.y_norm2 - q_w
 
 
 class _ExplicitResidual:
@@ -75,7 +74,7 @@ class _ExplicitResidual:
         self.col_norm2 = np.einsum("ij,ij->j", X_c, X_c).tolist()
 
     def correlation(self, j: int) -> float:
-        return self.X[:, j] @ self.R
+        return float(self.X[:, j] @ self.R)
 
     def move(self, j: int, delta: float) -> None:
         self.R -= delta * self.X[:, j]
@@ -92,14 +91,14 @@ def _sweep(
     l2_reg: float,
 ) -> tuple[float, float]:
     """One pass of coordinate updates over ``order``, in place; returns ``max |w|, max |Δw|``."""
-    col_norm2 = residual.col_norm2
+    col_norm2, correlation, move = residual.col_norm2, residual.correlation, residual.move
     w_max = dw_max = 0.0
     for j in order:
         norm2 = col_norm2[j]
         if norm2 == 0.0:
             continue  # a constant column: its weight stays where it is
         w_j = w[j]
-        rho = residual.correlation(j) + w_j * norm2  # X_jᵀ(r + w_j X_j)
+        rho = correlation(j) + w_j * norm2  # X_jᵀ(r + w_j X_j)
         if rho > l1_reg:  # the soft threshold S(ρ, λ₁), one branch per sign
             w_new = (rho - l1_reg) / (norm2 + l2_reg)
         elif rho < -l1_reg:
@@ -107,10 +106,13 @@ def _sweep(
         else:
             w_new = 0.0
         if w_new != w_j:
-            residual.move(j, w_new - w_j)
+            move(j, w_new - w_j)
             w[j] = w_new
-            dw_max = max(dw_max, abs(w_new - w_j))
-        w_max = max(w_max, abs(w_new))
+            dw = abs(w_new - w_j)
+            if dw > dw_max:
+                dw_max = dw
+        if w_new > w_max or -w_new > w_max:
+            w_max = abs(w_new)
     return w_max, dw_max
 
 

@@ -59,7 +59,7 @@ def check_learning_rate(value: Any) -> None:
     check_positive(value, "learning_rate")
 
 
-def auto_learning_rate(X_c: np.ndarray, curvature: float) -> float:
+def auto_learning_rate(X_c: np.ndarray, curvature: float, l2: float = 0.0) -> float:
     """The step ``1 / L``, ``L`` an upper bound on the curvature of the centred problem.
 
     Parameters
@@ -69,11 +69,14 @@ def auto_learning_rate(X_c: np.ndarray, curvature: float) -> float:
     curvature : float
         Bound on the second derivative of the per-sample loss with respect to its score:
         2 for the squared error, 1/4 for the sigmoid cross-entropy, 1/2 for softmax.
+    l2 : float, default=0.0
+        Strength of an L2 penalty ``½ l2 ‖W‖²`` on the weights, which adds ``l2`` to the
+        curvature in every weight direction.
 
     Returns
     -------
     learning_rate : float
-        ``1 / (curvature · max(λ_max(X_cᵀ X_c / n), 1))``.
+        ``1 / (curvature · max(λ_max(X_cᵀ X_c / n), 1) + l2)``.
 
     Notes
     -----
@@ -91,7 +94,7 @@ def auto_learning_rate(X_c: np.ndarray, curvature: float) -> float:
     gram = A.T @ A if n_samples >= n_features else A @ A.T
     with np.errstate(over="ignore"):
         lam_max = float(np.linalg.eigvalsh(gram)[-1] / n_samples * np.float64(scale) ** 2)
-        lr = float(1.0 / (curvature * np.float64(max(lam_max, 1.0))))
+        lr = float(1.0 / (curvature * np.float64(max(lam_max, 1.0)) + l2))
     if not (np.isfinite(lam_max) and lr > 0):
         raise ValueError(
             "X is too large for gradient descent: the curvature λ_max(X_cᵀX_c / n) overflows "
@@ -110,6 +113,7 @@ def gradient_descent(
     max_iter: int,
     tol: float,
     hint: str,
+    l2: float = 0.0,
 ) -> GDResult:
     """Full-batch gradient descent from ``W = 0, b = 0`` on centred columns.
 
@@ -127,6 +131,8 @@ def gradient_descent(
         As in the estimators: stop once ``max |∂L/∂W|, |∂L/∂b| <= tol``.
     hint : str
         Appended to the ``ConvergenceWarning`` message.
+    l2 : float, default=0.0
+        Adds the penalty ``½ l2 ‖W‖²`` (not on ``b``) to the loss and ``l2 · W`` to ``∂L/∂W``.
 
     Returns
     -------
@@ -136,7 +142,7 @@ def gradient_descent(
     """
     x_mean = X.mean(axis=0)
     X_c = X - x_mean  # (n_samples, n_features)
-    lr = auto_learning_rate(X_c, curvature) if learning_rate == "auto" else float(learning_rate)
+    lr = auto_learning_rate(X_c, curvature, l2) if learning_rate == "auto" else float(learning_rate)
     W = np.zeros((X.shape[1], n_outputs))
     b = np.zeros(n_outputs)
     history: list[float] = []
@@ -145,6 +151,9 @@ def gradient_descent(
         for n_iter in range(max_iter + 1):
             loss, G = loss_and_grad(X_c @ W + b)
             dW = X_c.T @ G  # (n_features, n_outputs)
+            if l2:
+                loss += 0.5 * l2 * float(np.sum(W**2))
+                dW += l2 * W
             db = G.sum(axis=0)  # (n_outputs,)
             if not (np.isfinite(loss) and np.isfinite(dW).all() and np.isfinite(db).all()):
                 raise RuntimeError(_diverged(n_iter, loss, learning_rate, lr))
