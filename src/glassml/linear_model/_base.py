@@ -53,18 +53,31 @@ def check_regression_data(
 
 
 def store_coef(
-    estimator: Any, W: np.ndarray, b: np.ndarray, dtype: np.dtype, one_target: bool
+    estimator: Any,
+    W: np.ndarray,
+    b: np.ndarray,
+    dtype: np.dtype,
+    one_target: bool,
+    ravel_one_column: bool = False,
+    fit_intercept: bool = True,
 ) -> None:
     """Set ``coef_`` (n_features,) or (n_targets, n_features) and ``intercept_`` from ``W``, ``b``.
 
     ``W`` has shape (n_features, n_targets) and ``b`` shape (n_targets,); both are rounded to
-    ``dtype``.
+    ``dtype``. ``ravel_one_column``: a ``y`` of shape (n_samples, 1) still gives a 1-D
+    ``coef_`` (with ``intercept_`` of shape (1,)), as scikit-learn's ``Ridge`` and ``Lasso``
+    do (its ``LinearRegression`` does not). ``fit_intercept=False`` sets ``intercept_ = 0.0``,
+    a float whatever the number of targets (scikit-learn's convention).
     """
     if one_target:
         estimator.coef_ = W[:, 0].astype(dtype)
         estimator.intercept_ = dtype.type(b[0])
+    elif ravel_one_column and W.shape[1] == 1:
+        estimator.coef_, estimator.intercept_ = W[:, 0].astype(dtype), b.astype(dtype)
     else:
         estimator.coef_, estimator.intercept_ = W.T.astype(dtype), b.astype(dtype)
+    if not fit_intercept:
+        estimator.intercept_ = 0.0
 
 
 class LinearPredictMixin:

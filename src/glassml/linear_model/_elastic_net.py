@@ -76,10 +76,12 @@ class ElasticNet(LinearPredictMixin, RegressorMixin, BaseEstimator):
     Attributes
     ----------
     coef_ : ndarray of shape (n_features,) or (n_targets, n_features)
-        ``w``, with exact zeros. float32 for float32 ``X``.
+        ``w``, with exact zeros (1-D also for ``y`` of shape (n_samples, 1), as scikit-learn).
+        float32 for float32 ``X``.
     intercept_ : float or ndarray of shape (n_targets,)
     n_iter_ : int or list of int
-        Sweeps done (one per target for 2-D ``y``); 0 when ``w = 0`` is already optimal.
+        Sweeps done (a list, one per target, for two or more targets); 0 when the starting
+        weights are already optimal.
     dual_gap_ : float or ndarray of shape (n_targets,)
         The final duality gap divided by ``n_samples`` (scikit-learn's convention).
     n_features_in_ : int
@@ -165,9 +167,18 @@ class ElasticNet(LinearPredictMixin, RegressorMixin, BaseEstimator):
                 "large to square in float64: standardise the features."
             )
         validate_data(self, X_in, skip_check_array=True)  # records n_features_in_
-        store_coef(self, W, y_mean - x_mean @ W, dtype, one_target)
-        self.n_iter_: int | list[int] = n_iter[0] if one_target else n_iter
-        self.dual_gap_: float | np.ndarray = gaps[0] if one_target else np.array(gaps)
+        store_coef(
+            self,
+            W,
+            y_mean - x_mean @ W,
+            dtype,
+            one_target,
+            ravel_one_column=True,
+            fit_intercept=self.fit_intercept,
+        )
+        single = Y.shape[1] == 1  # as scikit-learn: a (n, 1) y gives scalars here too
+        self.n_iter_: int | list[int] = n_iter[0] if single else n_iter
+        self.dual_gap_: float | np.ndarray = gaps[0] if single else np.array(gaps)
         return self
 
     def _warm_weights(self, n_features: int, n_targets: int) -> np.ndarray:

@@ -42,7 +42,8 @@ class Ridge(LinearPredictMixin, RegressorMixin, BaseEstimator):
     Attributes
     ----------
     coef_ : ndarray of shape (n_features,) or (n_targets, n_features)
-        ``w`` (one row per target when ``y`` is 2-D). float32 for float32 ``X``.
+        ``w`` (one row per target when ``y`` has 2 or more columns; 1-D for a ``y`` of shape
+        (n_samples, 1), as scikit-learn's ``Ridge``). float32 for float32 ``X``.
     intercept_ : float or ndarray of shape (n_targets,)
         ``b`` (``0.0`` when ``fit_intercept=False``).
     n_features_in_ : int
@@ -99,7 +100,9 @@ class Ridge(LinearPredictMixin, RegressorMixin, BaseEstimator):
         X, Y, dtype, one_target = check_regression_data(self, X, y)
         W, b = ridge_solve(X, Y, alpha, self.fit_intercept)
         validate_data(self, X_in, skip_check_array=True)  # records n_features_in_
-        store_coef(self, W, b, dtype, one_target)
+        store_coef(
+            self, W, b, dtype, one_target, ravel_one_column=True, fit_intercept=self.fit_intercept
+        )
         return self
 
 
