@@ -156,6 +156,11 @@ def coordinate_descent(
     w = [float(v) for v in w_init]
     gap_tol = tol * float(y_c @ y_c)
     gap = duality_gap(w_init, *residual.gap_terms(w_init), l1_reg, l2_reg)
+    if not np.isfinite(gap):
+        raise ValueError(
+            "Coordinate descent cannot start: the duality gap is not finite, so X or y holds "
+            "values too large to square in float64; standardise the features."
+        )
     if gap <= gap_tol:
         return CDResult(np.array(w_init, dtype=np.float64), gap, gap_tol, 0, True)
     for n_iter in range(1, max_iter + 1):
