@@ -26,6 +26,7 @@ from collections.abc import Iterable
 from typing import NamedTuple
 
 import numpy as np
+from scipy.linalg.blas import daxpy
 from sklearn.exceptions import ConvergenceWarning
 
 from glassml.linear_model.textbook import duality_gap
@@ -50,12 +51,14 @@ class _GramResidual:
         self.Q = X_c.T @ X_c  # (n_features, n_features)
         self.q = X_c.T @ y_c  # (n_features,)
         self.y_norm2 = float(y_c @ y_c)
-        self.c = self.q - self.Q @ w  # (n_features,): Xᵀr, updated as w moves
+        self.c = np.ascontiguousarray(self.q - self.Q @ w)  # (n_features,): Xᵀr, kept up to date
         self.col_norm2 = np.diag(self.Q).tolist()
         self.correlation = self.c.item  # j -> X_jᵀ r, a Python float (cheaper than c[j])
 
     def move(self, j: int, delta: float) -> None:
-        self.c -= delta * self.Q[j]  # Xᵀr loses Δw_j · XᵀX_j; Q is symmetric: row j = column j
+        # Xᵀr loses Δw_j · XᵀX_j (Q is symmetric: row j = column j). NOTE: BLAS axpy updates c
+        # in place, ~1 µs; `c -= delta * Q[j]` allocates a temporary and takes ~6 µs.
+        daxpy(self.Q[j], self.c, a=-delta)
 
     def gap_terms(self, w: np.ndarray) -> tuple[np.ndarray, float, float]:
         q_w = self.q @ w
@@ -70,14 +73,14 @@ class _ExplicitResidual:
     def __init__(self, X_c: np.ndarray, y_c: np.ndarray, w: np.ndarray) -> None:
         self.X = np.asfortranarray(X_c)  # contiguous columns for the dot products
         self.y = y_c
-        self.R = y_c - X_c @ w  # (n_samples,)
+        self.R = np.ascontiguousarray(y_c - X_c @ w)  # (n_samples,)
         self.col_norm2 = np.einsum("ij,ij->j", X_c, X_c).tolist()
 
     def correlation(self, j: int) -> float:
         return float(self.X[:, j] @ self.R)
 
     def move(self, j: int, delta: float) -> None:
-        self.R -= delta * self.X[:, j]
+        daxpy(self.X[:, j], self.R, a=-delta)  # r -= Δw_j X_j, in place (see _GramResidual)
 
     def gap_terms(self, w: np.ndarray) -> tuple[np.ndarray, float, float]:
         return self.X.T @ self.R, float(self.R @ self.R), float(self.R @ self.y)
