@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Iterable
-from typing import NamedTuple
+from typing import NamedTuple, cast
 
 import numpy as np
 from scipy.linalg.blas import daxpy
@@ -167,7 +167,11 @@ def coordinate_descent(
     if gap <= gap_tol:
         return CDResult(np.array(w_init, dtype=np.float64), gap, gap_tol, 0, True)
     for n_iter in range(1, max_iter + 1):
-        order = range(n_features) if rng is None else rng.integers(n_features, size=n_features)
+        order = (
+            range(n_features)
+            if rng is None
+            else cast(list[int], rng.integers(n_features, size=n_features).tolist())
+        )
         w_max, dw_max = _sweep(residual, w, order, l1_reg, l2_reg)
         if w_max == 0.0 or dw_max <= tol * w_max or n_iter == max_iter:
             w_arr = np.array(w)

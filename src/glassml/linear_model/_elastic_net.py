@@ -45,8 +45,8 @@ _NOTES = """
     (plain loops, residual updated after every coordinate); the estimator runs
     :func:`glassml.linear_model._coordinate_descent.coordinate_descent`, the same updates in
     the same order, through the Gram matrix when ``n_samples > n_features`` (see there; the
-    tests check 1e-12). Unlike scikit-learn it does no gap-safe screening, so iterates (not
-    optima) differ from scikit-learn's.
+    tests check 1e-12). Unlike scikit-learn it does no gap-safe screening, so its iterates
+    may differ from scikit-learn's (the optimum does not; the tests check 1e-6 and the zeros).
 """
 
 
@@ -136,7 +136,7 @@ class ElasticNet(LinearPredictMixin, RegressorMixin, BaseEstimator):
             The fitted estimator.
         """
         alpha, l1_ratio = self._penalty()
-        max_iter = check_positive(self.max_iter, "max_iter", integer=True)
+        max_iter = int(check_positive(self.max_iter, "max_iter", integer=True))
         tol = check_positive(self.tol, "tol")
         check_bool(self.fit_intercept, "fit_intercept")
         check_bool(self.warm_start, "warm_start")
@@ -191,6 +191,17 @@ class ElasticNet(LinearPredictMixin, RegressorMixin, BaseEstimator):
         return np.zeros((n_features, n_targets))
 
 
+_LASSO_EXAMPLES = """
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from glassml.linear_model import Lasso
+    >>> X = np.array([[1.0, 1.0], [1.0, -1.0], [-1.0, 1.0], [-1.0, -1.0]])  # XᵀX / n = I
+    >>> Lasso(alpha=1.5).fit(X, [3.0, 1.0, -1.0, -3.0]).coef_.tolist()  # S(Xᵀy/n, α), Xᵀy/n = (2, 1)
+    [0.5, 0.0]
+"""
+
+
 class Lasso(ElasticNet):
     """Linear regression with an L1 penalty: ``ElasticNet`` with ``l1_ratio = 1``.
 
@@ -206,16 +217,9 @@ class Lasso(ElasticNet):
     coef_, intercept_, n_iter_, dual_gap_, n_features_in_
         As :class:`ElasticNet`.
 
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from glassml.linear_model import Lasso
-    >>> X = np.array([[1.0, 1.0], [1.0, -1.0], [-1.0, 1.0], [-1.0, -1.0]])  # XᵀX / n = I
-    >>> Lasso(alpha=1.5).fit(X, [3.0, 1.0, -1.0, -3.0]).coef_.tolist()  # S(Xᵀy/n, α), Xᵀy/n = (2, 1)
-    [0.5, 0.0]
     """
 
-    __doc__ = (__doc__ or "") + _NOTES
+    __doc__ = (__doc__ or "") + _NOTES + _LASSO_EXAMPLES
 
     def __init__(
         self,

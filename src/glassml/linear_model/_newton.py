@@ -133,6 +133,6 @@ def _hessian(
         for l in range(k, n_outputs):
             H[k, :, l, :] = A.T @ (S[:, k, l][:, None] * A)  # (m, m) block
             H[l, :, k, :] = H[k, :, l, :].T
-    H = H.reshape(n_outputs * m, n_outputs * m)
-    H[np.diag_indices_from(H)] += l2 * np.tile(penalised[:, 0], n_outputs)
-    return H
+    H_flat = H.reshape(n_outputs * m, n_outputs * m)
+    H_flat[np.diag_indices_from(H_flat)] += l2 * np.tile(penalised[:, 0], n_outputs)
+    return H_flat
