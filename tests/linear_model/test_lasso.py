@@ -285,3 +285,21 @@ def test_bad_data_is_rejected(X, y, exc, match):
         warnings.simplefilter("ignore", RuntimeWarning)  # the overflow being reported
         with pytest.raises(exc, match=match):
             Lasso(alpha=0.01).fit(X, y)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "exc", "match"),
+    [
+        ({"alpha": -1.0}, ValueError, r"alpha must be in the range \[0, inf\)"),
+        ({"l1_ratio": 2.0}, ValueError, r"l1_ratio must be in the range \[0, 1\]"),
+        ({"tol": 0.0}, ValueError, r"tol must be in the range \(0, inf\)"),
+        ({"max_iter": 0}, ValueError, r"max_iter must be in the range \(0, inf\)"),
+        ({"max_iter": 1.5}, TypeError, "max_iter must be an int"),
+    ],
+)
+def test_textbook_rejects_bad_arguments_by_name(kwargs, exc, match):
+    X, y = _data()
+    with pytest.raises(exc, match=match):
+        lasso_coordinate_descent(X, y, **kwargs)
+    with pytest.raises(ValueError, match="same number of samples"):
+        lasso_coordinate_descent(X, y[:-1])

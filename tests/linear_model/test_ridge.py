@@ -132,3 +132,11 @@ def test_bad_data_is_rejected_and_a_failed_fit_changes_nothing(X, y, match):
     assert before.keys() == after.keys()
     for key, value in before.items():
         np.testing.assert_array_equal(after[key], value, err_msg=key)
+
+
+def test_textbook_rejects_bad_arguments_by_name():
+    X, y = _data()
+    with pytest.raises(ValueError, match=r"alpha must be in the range \(0, inf\), got 0.0"):
+        ridge_closed_form(X, y, 0.0)
+    with pytest.raises(ValueError, match="X contains NaN"):
+        ridge_closed_form(np.full_like(X, np.nan), y)
