@@ -4,12 +4,13 @@
 The textbook loops are :func:`glassml.linear_model.textbook.gradient_descent_linear` and
 :func:`~glassml.linear_model.textbook.gradient_descent_logistic`. This loop is the same update,
 ``W -= lr · Xᵀ G`` and ``b -= lr · Σ G`` with ``G = ∂L/∂Z`` for the scores ``Z = X W + b``; it
-differs from them in four ways, all stated in the estimators' docstrings:
+differs from them in five ways, all stated in the estimators' docstrings:
 
 * the columns of ``X`` are centred first (a change of variables for the intercept, undone at
   the end), which decouples ``b`` from ``W``;
 * the model (MSE or cross-entropy) enters only through ``loss_and_grad(Z) -> (L, G)``;
 * it stops once every entry of the gradient is ``<= tol``, and raises on a non-finite loss;
+* an optional L2 penalty ``½ l2 ‖W‖²`` on the weights (``LogisticRegression``'s ``C``);
 * ``learning_rate="auto"`` picks ``1 / L`` (see :func:`auto_learning_rate`).
 
 NOTE: this loop is not faster per step than the textbook one, and is not meant to be: each
