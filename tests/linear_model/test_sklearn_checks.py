@@ -1,4 +1,4 @@
-"""scikit-learn's own estimator conformance suite over the four classical estimators of this part.
+"""scikit-learn's own estimator conformance suite over the classical estimators of this part.
 
 (The decision tree runs the same suite in tests/tree/.)
 """
@@ -10,13 +10,19 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from glassml.cluster import KMeans
-from glassml.linear_model import LinearRegression, LogisticRegression
+from glassml.linear_model import ElasticNet, Lasso, LinearRegression, LogisticRegression, Ridge
 from glassml.neighbors import KNNClassifier
 
 ESTIMATORS = [
     LinearRegression(),
     LinearRegression(solver="gd"),
     LogisticRegression(),
+    LogisticRegression(C=1.0, solver="newton"),
+    Ridge(),
+    Ridge(alpha=0.0, fit_intercept=False),
+    Lasso(),
+    ElasticNet(),
+    ElasticNet(l1_ratio=0.2, selection="random", random_state=0, fit_intercept=False),
     KNNClassifier(),
     KMeans(random_state=0),
 ]

@@ -4,12 +4,13 @@
 The textbook loops are :func:`glassml.linear_model.textbook.gradient_descent_linear` and
 :func:`~glassml.linear_model.textbook.gradient_descent_logistic`. This loop is the same update,
 ``W -= lr · Xᵀ G`` and ``b -= lr · Σ G`` with ``G = ∂L/∂Z`` for the scores ``Z = X W + b``; it
-differs from them in four ways, all stated in the estimators' docstrings:
+differs from them in five ways, all stated in the estimators' docstrings:
 
 * the columns of ``X`` are centred first (a change of variables for the intercept, undone at
   the end), which decouples ``b`` from ``W``;
 * the model (MSE or cross-entropy) enters only through ``loss_and_grad(Z) -> (L, G)``;
 * it stops once every entry of the gradient is ``<= tol``, and raises on a non-finite loss;
+* an optional L2 penalty ``½ l2 ‖W‖²`` on the weights (``LogisticRegression``'s ``C``);
 * ``learning_rate="auto"`` picks ``1 / L`` (see :func:`auto_learning_rate`).
 
 NOTE: this loop is not faster per step than the textbook one, and is not meant to be: each
@@ -59,7 +60,7 @@ def check_learning_rate(value: Any) -> None:
     check_positive(value, "learning_rate")
 
 
-def auto_learning_rate(X_c: np.ndarray, curvature: float) -> float:
+def auto_learning_rate(X_c: np.ndarray, curvature: float, l2: float = 0.0) -> float:
     """The step ``1 / L``, ``L`` an upper bound on the curvature of the centred problem.
 
     Parameters
@@ -69,11 +70,14 @@ def auto_learning_rate(X_c: np.ndarray, curvature: float) -> float:
     curvature : float
         Bound on the second derivative of the per-sample loss with respect to its score:
         2 for the squared error, 1/4 for the sigmoid cross-entropy, 1/2 for softmax.
+    l2 : float, default=0.0
+        Strength of an L2 penalty ``½ l2 ‖W‖²`` on the weights, which adds ``l2`` to the
+        curvature in every weight direction.
 
     Returns
     -------
     learning_rate : float
-        ``1 / (curvature · max(λ_max(X_cᵀ X_c / n), 1))``.
+        ``1 / (curvature · max(λ_max(X_cᵀ X_c / n), 1) + l2)``.
 
     Notes
     -----
@@ -91,7 +95,7 @@ def auto_learning_rate(X_c: np.ndarray, curvature: float) -> float:
     gram = A.T @ A if n_samples >= n_features else A @ A.T
     with np.errstate(over="ignore"):
         lam_max = float(np.linalg.eigvalsh(gram)[-1] / n_samples * np.float64(scale) ** 2)
-        lr = float(1.0 / (curvature * np.float64(max(lam_max, 1.0))))
+        lr = float(1.0 / (curvature * np.float64(max(lam_max, 1.0)) + l2))
     if not (np.isfinite(lam_max) and lr > 0):
         raise ValueError(
             "X is too large for gradient descent: the curvature λ_max(X_cᵀX_c / n) overflows "
@@ -110,6 +114,7 @@ def gradient_descent(
     max_iter: int,
     tol: float,
     hint: str,
+    l2: float = 0.0,
 ) -> GDResult:
     """Full-batch gradient descent from ``W = 0, b = 0`` on centred columns.
 
@@ -127,6 +132,8 @@ def gradient_descent(
         As in the estimators: stop once ``max |∂L/∂W|, |∂L/∂b| <= tol``.
     hint : str
         Appended to the ``ConvergenceWarning`` message.
+    l2 : float, default=0.0
+        Adds the penalty ``½ l2 ‖W‖²`` (not on ``b``) to the loss and ``l2 · W`` to ``∂L/∂W``.
 
     Returns
     -------
@@ -136,7 +143,7 @@ def gradient_descent(
     """
     x_mean = X.mean(axis=0)
     X_c = X - x_mean  # (n_samples, n_features)
-    lr = auto_learning_rate(X_c, curvature) if learning_rate == "auto" else float(learning_rate)
+    lr = auto_learning_rate(X_c, curvature, l2) if learning_rate == "auto" else float(learning_rate)
     W = np.zeros((X.shape[1], n_outputs))
     b = np.zeros(n_outputs)
     history: list[float] = []
@@ -145,6 +152,9 @@ def gradient_descent(
         for n_iter in range(max_iter + 1):
             loss, G = loss_and_grad(X_c @ W + b)
             dW = X_c.T @ G  # (n_features, n_outputs)
+            if l2:
+                loss += 0.5 * l2 * float(np.sum(W**2))
+                dW += l2 * W
             db = G.sum(axis=0)  # (n_outputs,)
             if not (np.isfinite(loss) and np.isfinite(dW).all() and np.isfinite(db).all()):
                 raise RuntimeError(_diverged(n_iter, loss, learning_rate, lr))

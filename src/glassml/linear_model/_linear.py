@@ -10,16 +10,17 @@ from typing import Any
 
 import numpy as np
 from sklearn.base import BaseEstimator, RegressorMixin
-from sklearn.utils.validation import check_is_fitted, check_X_y, validate_data
+from sklearn.utils.validation import validate_data
 
 from glassml._validation import check_option, check_positive, check_scalar_number
+from glassml.linear_model._base import LinearPredictMixin, check_regression_data, store_coef
 from glassml.linear_model._gd import LossAndGrad, check_learning_rate, gradient_descent
 from glassml.linear_model._lstsq import least_squares
 
 __all__ = ["LinearRegression"]
 
 
-class LinearRegression(RegressorMixin, BaseEstimator):
+class LinearRegression(LinearPredictMixin, RegressorMixin, BaseEstimator):
     """Least-squares linear regression, ``y ≈ X w + b``, fitted in closed form or by descent.
 
     Parameters
@@ -152,24 +153,11 @@ class LinearRegression(RegressorMixin, BaseEstimator):
             The fitted estimator.
         """
         self._check_params()
-        # NOTE: check_X_y is stateless and everything below writes to locals; attributes (and
+        # NOTE: check_regression_data is stateless and everything below writes to locals; attributes (and
         # n_features_in_, via validate_data) are set only once fitting has succeeded, so a
         # failed refit never leaves a half-updated model behind.
         X_in = X
-        X, y = check_X_y(
-            X, y, dtype=[np.float64, np.float32], multi_output=True, y_numeric=True, estimator=self
-        )
-        try:
-            y = y.astype(np.float64)
-        except ValueError as exc:  # e.g. strings: a regressor needs numeric targets
-            raise ValueError(
-                f"y must be numeric for a regressor, got dtype {y.dtype}: {exc}"
-            ) from exc
-        if not np.all(np.isfinite(y)):
-            raise ValueError("y contains NaN or infinity; every target must be finite.")
-        dtype = X.dtype  # float32 in, float32 out (as scikit-learn); the solve is in float64
-        X = X.astype(np.float64, copy=False)
-        Y = y.reshape(-1, 1) if y.ndim == 1 else y  # (n_samples, n_targets)
+        X, Y, dtype, one_target = check_regression_data(self, X, y)
         history: list[float] = []
         lr = None
         if self.solver == "normal":
@@ -187,32 +175,11 @@ class LinearRegression(RegressorMixin, BaseEstimator):
                 hint="raise max_iter, or standardise the features (see Notes: the step size).",
             )
         validate_data(self, X_in, skip_check_array=True)  # records n_features_in_
-        if y.ndim == 1:
-            self.coef_: np.ndarray = W[:, 0].astype(dtype)
-            self.intercept_: float | np.ndarray = dtype.type(b[0])
-        else:
-            self.coef_, self.intercept_ = W.T.astype(dtype), b.astype(dtype)
+        store_coef(self, W, b, dtype, one_target)
         self.n_iter_ = n_iter
         self.loss_history_ = history
         self.learning_rate_ = lr
         return self
-
-    def predict(self, X: Any) -> np.ndarray:
-        """Predict ``X w + b``.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-
-        Returns
-        -------
-        y_pred : ndarray of shape (n_samples,) or (n_samples, n_targets)
-            float32 when both ``X`` and the fitted ``coef_`` are float32.
-        """
-        check_is_fitted(self)
-        X = validate_data(self, X, dtype=[np.float64, np.float32], reset=False)
-        coef = np.asarray(self.coef_)
-        return X @ coef.T + self.intercept_
 
 
 def _squared_error(Y: np.ndarray) -> LossAndGrad:

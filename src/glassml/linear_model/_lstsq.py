@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["GRAM_MAX_CONDITION", "least_squares"]
+__all__ = ["GRAM_MAX_CONDITION", "least_squares", "min_norm_solve"]
 
 #: Largest ``λ_max / λ_min`` of the centred Gram matrix for which the Gram path is used. The
 #: Gram solve loses about ``cond(X_cᵀX_c) · eps`` of relative accuracy, so 1e6 keeps the
@@ -52,18 +52,40 @@ def least_squares(X: np.ndarray, Y: np.ndarray) -> tuple[np.ndarray, np.ndarray]
     """
     x_mean = X.mean(axis=0)  # (n_features,)
     y_mean = Y.mean(axis=0)  # (n_targets,)
-    X_c = X - x_mean
-    Y_c = Y - y_mean
-    W = _gram_solve(X_c, Y_c) if X.shape[0] > X.shape[1] else None
-    if W is None:
-        W = np.linalg.lstsq(X_c, Y_c, rcond=None)[0]  # (n_features, n_targets)
+    W = min_norm_solve(X - x_mean, Y - y_mean)
     return W, y_mean - x_mean @ W
 
 
-def _gram_solve(X_c: np.ndarray, Y_c: np.ndarray) -> np.ndarray | None:
-    """``(X_cᵀX_c)⁻¹ X_cᵀY_c`` by ``eigh``, or ``None`` if the Gram matrix is ill-conditioned."""
+def min_norm_solve(X_c: np.ndarray, Y_c: np.ndarray) -> np.ndarray:
+    """The minimum-norm ``W`` of ``min ‖X_c W - Y_c‖``: Gram + ``eigh`` or ``lstsq`` (see above).
+
+    Parameters
+    ----------
+    X_c : ndarray of shape (n_samples, n_features)
+    Y_c : ndarray of shape (n_samples, n_targets)
+
+    Returns
+    -------
+    W : ndarray of shape (n_features, n_targets)
+    """
+    W = _gram_solve(X_c, Y_c) if X_c.shape[0] > X_c.shape[1] else None
+    if W is None:
+        W = np.linalg.lstsq(X_c, Y_c, rcond=None)[0]  # (n_features, n_targets)
+    return W
+
+
+def _gram_solve(
+    X_c: np.ndarray, Y_c: np.ndarray, alpha: float = 0.0, dual: bool = False
+) -> np.ndarray | None:
+    """``(X_cᵀX_c + αI)⁻¹ X_cᵀY_c`` by ``eigh``, or ``None`` if that matrix is ill-conditioned.
+
+    ``alpha > 0`` is ridge regression (:mod:`glassml.linear_model._ridge`); ``dual=True`` solves
+    ``(X_cᵀX_c + αI)⁻¹ Y_c`` instead (the caller passes the transposed data).
+    """
     G = X_c.T @ X_c  # (n_features, n_features)
     lam, V = np.linalg.eigh(G)  # ascending eigenvalues
+    lam = lam + alpha
     if not lam[0] * GRAM_MAX_CONDITION >= lam[-1] or lam[-1] <= 0:
         return None
-    return V @ ((V.T @ (X_c.T @ Y_c)) / lam[:, None])
+    rhs = Y_c if dual else X_c.T @ Y_c
+    return V @ ((V.T @ rhs) / lam[:, None])
