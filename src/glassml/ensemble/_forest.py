@@ -280,7 +280,8 @@ class RandomForestClassifier(ClassifierMixin, _BaseForest):
         -------
         ndarray of shape (n_samples,)
         """
-        return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
+        proba = self.predict_proba(X)  # validates first: NotFittedError before classes_
+        return self.classes_[np.argmax(proba, axis=1)]
 
 
 def _tree_proba(n_classes: int) -> Any:
