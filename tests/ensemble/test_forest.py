@@ -70,10 +70,11 @@ def test_same_forest_for_any_n_jobs_and_backend(Forest):
 
 
 def test_predict_proba_is_the_mean_of_the_trees_with_missing_classes_placed():
-    # class "c" has one sample: a bootstrap sample misses it with probability (59/60)^60 ≈ 0.36
+    # class "a" (the first column) has one sample: a bootstrap sample misses it with
+    # probability (59/60)^60 ≈ 0.36, and then the tree's columns are "b", "c"
     rng = np.random.default_rng(0)
     X = rng.normal(size=(60, 3))
-    y = np.array(["a"] * 30 + ["b"] * 29 + ["c"])
+    y = np.array(["a"] + ["b"] * 30 + ["c"] * 29)
     forest = RandomForestClassifier(n_estimators=15, random_state=2).fit(X, y)
     assert any(len(t.classes_) == 2 for t in forest.estimators_)
     expected = np.zeros((60, 3))
