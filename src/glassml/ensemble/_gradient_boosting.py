@@ -108,25 +108,23 @@ def boost(
     oob = _OutOfBag(n_estimators) if subsample < 1 else None
     n_in_bag = max(1, int(subsample * n_samples))
     for m in range(n_estimators):
-        in_bag = subsample_mask(n_samples, n_in_bag, rng) if oob is not None else None
-        if oob is not None and m == 0:
+        in_bag = None if oob is None else subsample_mask(n_samples, n_in_bag, rng)
+        if oob is not None and in_bag is not None and m == 0:
             oob.start(loss, Y, raw, in_bag)
-        X_in = X if in_bag is None else X[in_bag]
+        rows = slice(None) if in_bag is None else in_bag  # the rows this stage learns from
+        X_in = X[rows]
         residual = negative_gradient(loss, Y, raw)  # (n_samples, n_outputs), fixed this stage
         for k in range(n_outputs):
-            r_k = residual[:, k] if in_bag is None else residual[in_bag, k]
             tree = DecisionTreeRegressor(random_state=int(rng.integers(MAX_SEED)), **tree_params)
-            tree.fit(X_in, r_k)
+            tree.fit(X_in, residual[rows, k])
             leaves = tree.tree_.apply(X)  # every row: out-of-bag rows are updated too
-            in_leaves = leaves if in_bag is None else leaves[in_bag]
-            Y_k = Y[:, k] if in_bag is None else Y[in_bag, k]
-            value = leaf_values(loss, in_leaves, r_k, Y_k, n_outputs, tree.tree_.node_count)
+            value = leaf_values(
+                loss, leaves[rows], residual[rows, k], Y[rows, k], n_outputs, tree.tree_.node_count
+            )
             raw[:, k] += learning_rate * value[leaves]
             trees[m, k], values[m, k] = tree, value
-        if in_bag is None:
-            train_score[m] = loss_value(loss, Y, raw)
-        else:
-            train_score[m] = loss_value(loss, Y[in_bag], raw[in_bag])
+        train_score[m] = loss_value(loss, Y[rows], raw[rows])
+        if oob is not None and in_bag is not None:
             oob.record(m, loss, Y, raw, in_bag)
     return _Boosted(init, trees, values, train_score, oob)
 
