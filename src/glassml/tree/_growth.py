@@ -325,9 +325,9 @@ def _drawn_rows(
     first_varying = varies[late].argmax(axis=1)
     searched[late, first_varying] = varies[late, first_varying]
     order = np.argsort(~searched, axis=1, kind="stable")[:, :K]  # searched first, in order
-    rows = np.take_along_axis(draw_rows, order, axis=1)  # (n_segments, K)
-    usable = np.take_along_axis(searched, order, axis=1)
-    return rows[s.of_pos].T, usable[s.of_pos].T
+    rows = np.take_along_axis(draw_rows, order, axis=1).T  # (K, n_segments)
+    usable = np.take_along_axis(searched, order, axis=1).T
+    return rows[:, s.of_pos], usable[:, s.of_pos]  # (K, m), contiguous
 
 
 @dataclass
