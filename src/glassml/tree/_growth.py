@@ -6,9 +6,11 @@ split scores) is in :mod:`glassml.tree._criteria`. Read the textbook version fir
 :mod:`glassml.tree.textbook`; this module computes exactly the same tree:
 
 - :func:`grow_tree` equals :func:`~glassml.tree.textbook.build_tree` (same nodes, features,
-  thresholds, class counts, in the same depth-first numbering), and :func:`_best_splits`
-  equals :func:`~glassml.tree.textbook.best_split` applied to every node of a depth, with the
-  same tie rule (the feature first in ``feature_order``, then the lowest threshold);
+  thresholds, class counts or means, in the same depth-first numbering), and
+  :func:`_best_splits` equals :func:`~glassml.tree.textbook.best_split` applied to every node
+  of a depth, with the same candidates (``min_samples_leaf``, the features drawn with
+  ``max_features``) and the same tie rule (the feature first in ``feature_order`` -- or
+  drawn first -- then the lowest threshold);
 - what it does differently: no recursion and no "for each threshold" loop. The nodes of one
   depth are segments of one sorted layout and are all split at once; every candidate threshold
   of every feature is scored from prefix class counts (``cumsum``) instead of a boolean mask
@@ -32,9 +34,14 @@ once:
   ``L_k = C_k - (class-k samples of the earlier segments)`` and the right counts
   ``R_k = (class-k samples up to the end of the segment) - C_k``. Both offsets are the same for
   every feature (a segment holds the same samples in every row), so they are vectors of length
-  ``m``;
-- a candidate is valid when the right child is not empty and the next value is larger
-  (``x[p + 1] > x[p] + FEATURE_THRESHOLD``);
+  ``m``. Regression uses one prefix sum of the centred targets instead
+  (:class:`~glassml.tree._criteria.SquaredError`);
+- a candidate is valid when both children keep ``min_samples_leaf`` samples and the next
+  value is larger (``x[p + 1] > x[p] + FEATURE_THRESHOLD``);
+- with ``max_features`` each node searches only its drawn varying features: the rows searched
+  form a smaller layout of ``K = max_features`` rows whose row ``j`` holds, node by node, the
+  ``j``-th feature that node drew (:func:`_drawn_rows`), so the work per level is
+  ``O(K * m)`` for the search (moving samples stays ``O(n_features * m)``);
 - the best candidate per segment is found with ``np.maximum.reduceat``.
 
 Moving the samples to their children keeps every row sorted without sorting again: a sample's
@@ -43,7 +50,10 @@ child before it in that row (a running count, ``cumsum``). Samples of children t
 split again are dropped from the layout, so later levels only touch the samples still in play.
 
 Each level costs ``O(n_features * m * n_classes)``; the initial sort costs
-``O(n_features * n log n)``. Nothing is ever quadratic in the number of samples.
+``O(n_features * n log n)``. Nothing is ever quadratic in the number of samples. Measured on
+10000 x 20 (loaded 2-core machine, ratio to scikit-learn): regression depth 3 about 0.6x,
+depth None about 1.0x; ``max_features="sqrt"`` about 2.5-3x, because moving the samples still
+touches every feature at every level while scikit-learn sorts only the drawn ones per node.
 """
 
 from __future__ import annotations
