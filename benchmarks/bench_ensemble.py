@@ -14,6 +14,7 @@ from collections.abc import Iterator
 import numpy as np
 from sklearn import ensemble as sk
 from sklearn.datasets import make_classification, make_regression
+from sklearn.tree import DecisionTreeClassifier as SkClassifierTree
 from sklearn.tree import DecisionTreeRegressor as SkTree
 
 from glassml.ensemble import (
@@ -21,7 +22,7 @@ from glassml.ensemble import (
     RandomForestClassifier,
     RandomForestRegressor,
 )
-from glassml.tree import DecisionTreeRegressor
+from glassml.tree import DecisionTreeClassifier, DecisionTreeRegressor
 from harness import Row, compare
 
 
@@ -79,12 +80,38 @@ def _tree_share_case(n: int, d: int, stages: int, repeats: int) -> Row:
     )
 
 
+def _forest_tree_share_case(n: int, d: int, n_trees: int, repeats: int) -> Row:
+    X, y = make_classification(n, d, n_informative=d // 2, random_state=0)
+    rng = np.random.default_rng(0)
+    samples = [rng.integers(0, n, size=n) for _ in range(n_trees)]
+    X32 = X.astype(np.float32)
+
+    def ours() -> None:
+        for rows in samples:
+            DecisionTreeClassifier(max_features="sqrt", random_state=0).fit(X[rows], y[rows])
+
+    def reference() -> None:
+        for rows in samples:
+            SkClassifierTree(max_features="sqrt", random_state=0).fit(X32[rows], y[rows])
+
+    return compare(
+        f"  of which: {n_trees} tree fits {n}x{d}, sqrt features, bootstrap rows",
+        ours,
+        reference,
+        repeats=repeats,
+        note="the tree alone, 1 thread",
+    )
+
+
 def cases(quick: bool) -> Iterator[Row]:
     if quick:
         yield _forest_case(300, 6, 5, target=None, repeats=1)
+        yield _forest_tree_share_case(300, 6, 3, repeats=1)
         yield _boosting_case(300, 6, 5, target=None, repeats=1)
+        yield _tree_share_case(300, 6, 5, repeats=1)
         return
     yield _forest_case(10_000, 20, 100, target=2.0, repeats=3)
+    yield _forest_tree_share_case(10_000, 20, 20, repeats=3)
     yield _forest_regression_case(10_000, 20, 20, repeats=1)
     yield _boosting_case(10_000, 20, 100, target=2.0, repeats=3)
     yield _tree_share_case(10_000, 20, 100, repeats=3)
