@@ -20,3 +20,14 @@ def refit_safely(estimator: Any, fit: Callable[[], None]) -> None:
         estimator.__dict__.clear()
         estimator.__dict__.update(previous)
         raise
+
+
+def store_params(estimator: Any, arguments: dict[str, Any]) -> None:
+    """Store ``__init__``'s arguments unchanged, one attribute each (scikit-learn's contract).
+
+    Called as ``store_params(self, locals())`` first thing in ``__init__``: validation waits
+    for ``fit``.
+    """
+    for name, value in arguments.items():
+        if name not in ("self", "__class__"):
+            setattr(estimator, name, value)

@@ -20,7 +20,7 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from glassml._validation import check_scalar_number, make_rng
-from glassml.ensemble._common import refit_safely
+from glassml.ensemble._common import refit_safely, store_params
 from glassml.ensemble.textbook import MAX_SEED, bootstrap_sample
 from glassml.tree import DecisionTreeClassifier, DecisionTreeRegressor
 from glassml.tree.decision_tree import _numbers_only
@@ -40,29 +40,6 @@ class _BaseForest(BaseEstimator):
     """What both forests share: parameters, the parallel fit, the average over trees."""
 
     _tree_class: type
-
-    def __init__(
-        self,
-        n_estimators: int = 100,
-        *,
-        criterion: str,
-        max_depth: int | None = None,
-        min_samples_split: int = 2,
-        min_samples_leaf: int | float = 1,
-        max_features: int | float | str | None,
-        bootstrap: bool = True,
-        random_state: None | int | np.random.Generator = None,
-        n_jobs: int | None = None,
-    ) -> None:
-        self.n_estimators = n_estimators
-        self.criterion = criterion
-        self.max_depth = max_depth
-        self.min_samples_split = min_samples_split
-        self.min_samples_leaf = min_samples_leaf
-        self.max_features = max_features
-        self.bootstrap = bootstrap
-        self.random_state = random_state
-        self.n_jobs = n_jobs
 
     def _check_params(self) -> np.random.Generator:
         """Validate the forest's own parameters (the trees validate theirs)."""
@@ -209,17 +186,7 @@ class RandomForestClassifier(ClassifierMixin, _BaseForest):
         random_state: None | int | np.random.Generator = None,
         n_jobs: int | None = None,
     ) -> None:
-        super().__init__(
-            n_estimators,
-            criterion=criterion,
-            max_depth=max_depth,
-            min_samples_split=min_samples_split,
-            min_samples_leaf=min_samples_leaf,
-            max_features=max_features,
-            bootstrap=bootstrap,
-            random_state=random_state,
-            n_jobs=n_jobs,
-        )
+        store_params(self, locals())
 
     def fit(self, X: Any, y: Any) -> RandomForestClassifier:
         """Grow the forest.
@@ -329,17 +296,7 @@ class RandomForestRegressor(RegressorMixin, _BaseForest):
         random_state: None | int | np.random.Generator = None,
         n_jobs: int | None = None,
     ) -> None:
-        super().__init__(
-            n_estimators,
-            criterion=criterion,
-            max_depth=max_depth,
-            min_samples_split=min_samples_split,
-            min_samples_leaf=min_samples_leaf,
-            max_features=max_features,
-            bootstrap=bootstrap,
-            random_state=random_state,
-            n_jobs=n_jobs,
-        )
+        store_params(self, locals())
 
     def fit(self, X: Any, y: Any) -> RandomForestRegressor:
         """Grow the forest.

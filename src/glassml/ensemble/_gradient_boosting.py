@@ -26,7 +26,7 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from glassml._validation import check_option, check_scalar_number, make_rng
-from glassml.ensemble._common import refit_safely
+from glassml.ensemble._common import refit_safely, store_params
 from glassml.ensemble.textbook import (
     MAX_SEED,
     initial_raw_prediction,
@@ -157,29 +157,6 @@ class _BaseGradientBoosting(BaseEstimator):
     """Parameters, validation and prediction shared by both gradient-boosting estimators."""
 
     _losses: tuple[str, ...]
-
-    def __init__(
-        self,
-        *,
-        loss: str,
-        learning_rate: float = 0.1,
-        n_estimators: int = 100,
-        subsample: float = 1.0,
-        max_depth: int | None = 3,
-        min_samples_split: int = 2,
-        min_samples_leaf: int | float = 1,
-        max_features: int | float | str | None = None,
-        random_state: None | int | np.random.Generator = None,
-    ) -> None:
-        self.loss = loss
-        self.learning_rate = learning_rate
-        self.n_estimators = n_estimators
-        self.subsample = subsample
-        self.max_depth = max_depth
-        self.min_samples_split = min_samples_split
-        self.min_samples_leaf = min_samples_leaf
-        self.max_features = max_features
-        self.random_state = random_state
 
     def _boost(self, X: np.ndarray, Y: np.ndarray) -> None:
         """Validate the parameters, fit every stage, and only then set the fitted attributes."""
@@ -335,17 +312,7 @@ class GradientBoostingRegressor(RegressorMixin, _BaseGradientBoosting):
         max_features: int | float | str | None = None,
         random_state: None | int | np.random.Generator = None,
     ) -> None:
-        super().__init__(
-            loss=loss,
-            learning_rate=learning_rate,
-            n_estimators=n_estimators,
-            subsample=subsample,
-            max_depth=max_depth,
-            min_samples_split=min_samples_split,
-            min_samples_leaf=min_samples_leaf,
-            max_features=max_features,
-            random_state=random_state,
-        )
+        store_params(self, locals())
 
     def fit(self, X: Any, y: Any) -> GradientBoostingRegressor:
         """Fit the stages.
@@ -420,17 +387,7 @@ class GradientBoostingClassifier(ClassifierMixin, _BaseGradientBoosting):
         max_features: int | float | str | None = None,
         random_state: None | int | np.random.Generator = None,
     ) -> None:
-        super().__init__(
-            loss=loss,
-            learning_rate=learning_rate,
-            n_estimators=n_estimators,
-            subsample=subsample,
-            max_depth=max_depth,
-            min_samples_split=min_samples_split,
-            min_samples_leaf=min_samples_leaf,
-            max_features=max_features,
-            random_state=random_state,
-        )
+        store_params(self, locals())
 
     def fit(self, X: Any, y: Any) -> GradientBoostingClassifier:
         """Fit the stages.
