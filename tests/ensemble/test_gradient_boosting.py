@@ -16,6 +16,7 @@ import numpy as np
 import pytest
 from sklearn import ensemble as sk
 from sklearn.exceptions import NotFittedError
+from sklearn.tree import DecisionTreeRegressor as SkTree
 
 from glassml.ensemble import GradientBoostingClassifier, GradientBoostingRegressor, textbook
 from glassml.tree import DecisionTreeRegressor
@@ -221,3 +222,24 @@ def test_bad_input_and_failed_fit_leaves_model_unchanged():
         GradientBoostingRegressor().predict(X)
     with pytest.raises(NotFittedError):
         GradientBoostingClassifier().feature_importances_  # noqa: B018
+
+
+def test_friedman_improvement_is_the_variance_decrease():
+    # The identity in GradientBoostingRegressor's Notes, for every split of random targets:
+    # n_L n_R / n · (ȳ_L - ȳ_R)² == n·Var - n_L·Var_L - n_R·Var_R
+    y = np.random.default_rng(0).normal(size=40)
+    for n_left in range(1, 40):
+        left, right = y[:n_left], y[n_left:]
+        friedman = n_left * len(right) / 40 * (left.mean() - right.mean()) ** 2
+        decrease = 40 * y.var() - n_left * left.var() - len(right) * right.var()
+        assert friedman == pytest.approx(decrease, rel=1e-10, abs=1e-12)
+    # hence scikit-learn's friedman_mse tree is glassml's squared-error tree, node by node
+    # (scikit-learn 1.9 deprecates "friedman_mse" and maps it to "squared_error" for that reason)
+    X, target = float32_data(300, 4, 5)
+    ours = DecisionTreeRegressor(max_depth=4, min_samples_leaf=5).fit(X, target).tree_
+    with pytest.warns(FutureWarning, match="friedman_mse"):
+        ref = SkTree(criterion="friedman_mse", max_depth=4, min_samples_leaf=5).fit(X, target)
+    ref = ref.tree_
+    np.testing.assert_array_equal(ours.feature, ref.feature)
+    np.testing.assert_array_equal(ours.threshold, ref.threshold)
+    np.testing.assert_allclose(ours.value[:, 0], ref.value[:, 0, 0], rtol=1e-12, atol=1e-12)
