@@ -283,15 +283,15 @@ class GradientBoostingRegressor(RegressorMixin, _BaseGradientBoosting):
 
     Notes
     -----
-    Each tree's splits are those of scikit-learn's trees. scikit-learn 1.9 grows them with
-    ``criterion="squared_error"`` (earlier versions used ``"friedman_mse"``, whose parameter
-    is now deprecated) -- and the two criteria choose the same splits: Friedman's improvement
-    ``n_L n_R / n · (ȳ_L - ȳ_R)²`` *is* the weighted variance decrease
-    ``n·Var - n_L·Var_L - n_R·Var_R``. With ``S`` the sum of ``y`` over a node,
-    ``n·Var = Σ y² - S²/n``; the ``Σ y²`` terms cancel (the children share the parent's
+    Each tree's splits are those of scikit-learn's trees. scikit-learn grew them with
+    ``criterion="friedman_mse"`` until 1.8; 1.9 deprecates that value (and the boosting
+    ``criterion`` parameter) and uses ``"squared_error"``, because the two always chose the
+    same splits: Friedman's improvement ``n_L n_R / n · (ȳ_L - ȳ_R)²`` *is* the weighted
+    variance decrease ``n·Var - n_L·Var_L - n_R·Var_R``. With ``S`` the sum of ``y`` over a
+    node, ``n·Var = Σ y² - S²/n``; the ``Σ y²`` terms cancel (the children share the parent's
     samples), leaving ``S_L²/n_L + S_R²/n_R - S²/n``, and with ``S = S_L + S_R``,
-    ``n = n_L + n_R`` this is ``n_L n_R / n · (S_L/n_L - S_R/n_R)²``.
-    (scikit-learn's ``friedman_mse`` maximises ``n ×`` that, a constant of the node.)
+    ``n = n_L + n_R`` this is ``n_L n_R / n · (S_L/n_L - S_R/n_R)²`` (tested, with the trees
+    node by node).
 
     NOTE: scikit-learn casts ``X`` to float32 for its trees; glassml keeps float64. Both
     agree to 1e-8 on float32-representable data without tied splits.
