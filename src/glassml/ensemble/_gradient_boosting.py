@@ -284,7 +284,7 @@ class GradientBoostingRegressor(RegressorMixin, _BaseGradientBoosting):
     Notes
     -----
     Each tree's splits are those of scikit-learn's trees. scikit-learn grew them with
-    ``criterion="friedman_mse"`` until 1.8; 1.9 deprecates that value (and the boosting
+    ``criterion="friedman_mse"`` before 1.9; 1.9 deprecates that value (and the boosting
     ``criterion`` parameter) and uses ``"squared_error"``, because the two always chose the
     same splits: Friedman's improvement ``n_L n_R / n · (ȳ_L - ȳ_R)²`` *is* the weighted
     variance decrease ``n·Var - n_L·Var_L - n_R·Var_R``. With ``S`` the sum of ``y`` over a
@@ -294,7 +294,10 @@ class GradientBoostingRegressor(RegressorMixin, _BaseGradientBoosting):
     node by node).
 
     NOTE: scikit-learn casts ``X`` to float32 for its trees; glassml keeps float64. Both
-    agree to 1e-8 on float32-representable data without tied splits.
+    agree to 1e-8 on float32-representable data without tied splits. Where two splits tie
+    (two features isolating the same few samples, or, at the first stage of a classifier,
+    whose residuals take two values, two equally good partitions), each library's own
+    feature order decides, as for :class:`~glassml.tree.DecisionTreeRegressor`.
     """
 
     _losses = ("squared_error",)
