@@ -105,3 +105,20 @@ def test_textbook_boosting_equals_classifier(n_classes, subsample):
     Y = y[:, None].astype(float) if n_classes == 2 else np.eye(n_classes)[y]
     model = textbook.gradient_boosting_fit(X, Y, "log_loss", max_depth=2, **params)
     _assert_boosting_equal(model, est, X)
+
+
+def test_fast_leaf_values_equal_textbook_leaf_value_per_leaf():
+    from glassml.ensemble._gradient_boosting import leaf_values
+
+    leaves = np.array([1, 1, 3, 3, 3, 4])  # node 0 and 2 are internal (no samples)
+    Y = np.array([1.0, 0.0, 1.0, 1.0, 0.0, 1.0])
+    p = np.array([0.3, 0.6, 0.9, 0.2, 0.5, 1.0])  # leaf 4: p = y = 1, zero Hessian
+    residual = Y - p
+    for loss, n_outputs in [("squared_error", 1), ("log_loss", 1), ("log_loss", 3)]:
+        fast = leaf_values(loss, leaves, residual, Y, n_outputs, 5)
+        for leaf in (1, 3, 4):
+            here = leaves == leaf
+            expected = textbook.leaf_value(loss, residual[here], Y[here], n_outputs)
+            assert fast[leaf] == pytest.approx(expected, rel=1e-14, abs=1e-300)
+        assert fast[0] == fast[2] == 0.0
+    assert leaf_values("log_loss", leaves, residual, Y, 1, 5)[4] == 0.0
