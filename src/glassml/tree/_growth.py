@@ -276,9 +276,8 @@ def _best_splits(
     n_features, m = idx.shape
     if draw_rows is None:  # every node searches every row
         rows = np.arange(n_features)[:, None]  # (n_features, 1): search row r is XT row r
-        usable = None
     else:  # row j of the search: each node's j-th drawn varying feature
-        rows, usable = _drawn_rows(XT, idx, segments, draw_rows, rules.max_features)
+        rows = _drawn_rows(XT, idx, segments, draw_rows, rules.max_features)
         idx = idx.reshape(-1).take(rows * m + np.arange(m))  # (K, m), sorted per segment
     # Xs[j, p] = XT[rows[j, p], idx[j, p]]; a flat take is much faster than take_along_axis.
     Xs = XT.reshape(-1).take(idx + rows * XT.shape[1])  # (n_rows, m)
@@ -288,8 +287,6 @@ def _best_splits(
     np.greater(Xs[:, 1:], Xs[:, :-1] + FEATURE_THRESHOLD, out=valid[:, :-1])
     msl = rules.min_samples_leaf
     valid &= (segments.n_left >= msl) & (segments.n_right >= msl)  # also: right not empty
-    if usable is not None:
-        valid &= usable
     proxy[~valid] = -np.inf
 
     has_split, row, pos = _first_best(proxy, segments, criterion)
@@ -310,7 +307,7 @@ def _drawn_rows(
     segments: _Segments,
     draw_rows: np.ndarray,
     max_features: int,
-) -> tuple[np.ndarray, np.ndarray]:
+) -> np.ndarray:
     """The rows each node searches, as a layout of ``K = max_features`` rows.
 
     The textbook rule (:func:`~glassml.tree.textbook.best_split`): a node draws rows in its
@@ -319,9 +316,11 @@ def _drawn_rows(
     FEATURE_THRESHOLD``). Only the varying drawn rows are searched: those among the first
     ``K``, or, when all ``K`` are constant, the first varying one -- never more than ``K``.
     Row ``j`` of the result holds, for every node, its ``j``-th searched row in draw order
-    (so "first row" in the search is "drawn first"), padded with unusable rows.
+    (so "first row" in the search is "drawn first"). A node searching fewer than ``K`` rows
+    is padded with the constant features it drew, which have no valid threshold (every
+    neighbour gap is at most ``max - min <= FEATURE_THRESHOLD``), so no mask is needed.
 
-    Returns ``rows`` (int, XT rows) and ``usable`` (bool), both of shape (K, m).
+    Returns ``rows`` (int, XT rows) of shape (K, m).
     """
     s = segments
     n_features = idx.shape[0]
@@ -334,10 +333,10 @@ def _drawn_rows(
     late = np.flatnonzero(~searched.any(axis=1))  # every one of the first K is constant
     first_varying = varies[late].argmax(axis=1)
     searched[late, first_varying] = varies[late, first_varying]
-    order = np.argsort(~searched, axis=1, kind="stable")[:, :K]  # searched first, in order
+    # searched first, in draw order, then the drawn constant ones (the padding)
+    order = np.argsort(~searched, axis=1, kind="stable")[:, :K]
     rows = np.take_along_axis(draw_rows, order, axis=1).T  # (K, n_segments)
-    usable = np.take_along_axis(searched, order, axis=1).T
-    return rows[:, s.of_pos], usable[:, s.of_pos]  # (K, m), contiguous
+    return rows[:, s.of_pos]  # (K, m), contiguous
 
 
 @dataclass
