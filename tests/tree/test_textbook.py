@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 
 from glassml.tree import DecisionTreeClassifier, textbook
+from glassml.tree._criteria import ClassCounts
 from glassml.tree._growth import grow_tree
 
 from ._reference import assert_same_tree, flatten
@@ -96,7 +97,8 @@ DATA = {f"random{s}": _random(s) for s in range(2)} | {f"tied{s}": _tied(s) for 
 def test_textbook_equals_fast_node_by_node(name, criterion, max_depth, min_samples_split):
     X, y = DATA[name]
     root = textbook.build_tree(X, y, max_depth, min_samples_split, criterion)
-    tree = grow_tree(X, y, int(y.max()) + 1, criterion, max_depth, min_samples_split)
+    counts = ClassCounts(y, int(y.max()) + 1, criterion)
+    tree = grow_tree(X, counts, max_depth=max_depth, min_samples_split=min_samples_split)
     assert_same_tree(root, tree)
 
 
@@ -130,7 +132,7 @@ def test_docstring_examples_run():
         (
             {"criterion": "mse"},
             ValueError,
-            r"criterion must be one of 'gini', 'entropy', got 'mse'",
+            r"criterion must be one of 'gini', 'entropy', 'squared_error', got 'mse'",
         ),
         ({"max_depth": -1}, ValueError, r"max_depth must be in the range \[0, inf\), got -1"),
         ({"min_samples_split": 1}, ValueError, r"min_samples_split must be in the range \[2"),

@@ -1,25 +1,182 @@
-"""CART decision tree classifier (seed 05), scikit-learn compatible and grown level by level."""
+"""CART decision trees (seed 05), scikit-learn compatible and grown level by level."""
 
 from __future__ import annotations
 
+import math
+import numbers
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
-from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from glassml._validation import check_option, check_scalar_number, make_rng
+from glassml.tree._criteria import ClassCounts, SquaredError
+from glassml.tree._draws import FeatureDraws
 from glassml.tree._growth import TREE_LEAF, TREE_UNDEFINED, Tree, grow_tree
 
-__all__ = ["DecisionTreeClassifier", "export_text"]
+__all__ = ["DecisionTreeClassifier", "DecisionTreeRegressor", "export_text"]
 
 _CRITERIA = ("gini", "entropy", "log_loss")
+_MAX_FEATURES_NAMES = ("sqrt", "log2")
 
 
-class DecisionTreeClassifier(ClassifierMixin, BaseEstimator):
+class _BaseDecisionTree(BaseEstimator):
+    """What both trees share: hyperparameter checks, the fit protocol, apply and the tree."""
+
+    max_depth: int | None
+    min_samples_split: int
+    min_samples_leaf: int | float
+    max_features: int | float | str | None
+    random_state: None | int | np.random.Generator
+    criterion: str
+    tree_: Tree
+    n_features_in_: int
+
+    def _check_params(self) -> np.random.Generator:
+        """Validate the hyperparameters (before the data); return the random generator."""
+        if self.max_depth is not None:
+            check_scalar_number(self.max_depth, "max_depth", low=1, integer=True)
+        check_scalar_number(self.min_samples_split, "min_samples_split", low=2, integer=True)
+        _check_int_or_fraction(self.min_samples_leaf, "min_samples_leaf", include_one=False)
+        if isinstance(self.max_features, str):
+            check_option(self.max_features, "max_features", _MAX_FEATURES_NAMES)
+        elif self.max_features is not None:
+            _check_int_or_fraction(self.max_features, "max_features", include_one=True)
+        return make_rng(self.random_state)  # a Generator is used as it is, not copied
+
+    def _grow(self, X: np.ndarray, criterion: ClassCounts | SquaredError, rng: Any) -> dict:
+        """Grow the tree on validated data; return the fitted attributes (not yet assigned)."""
+        n_samples, n_features = X.shape
+        min_samples_leaf = self.min_samples_leaf
+        if not isinstance(min_samples_leaf, numbers.Integral):
+            min_samples_leaf = math.ceil(min_samples_leaf * n_samples)  # scikit-learn's rule
+        max_features = _resolve_max_features(self.max_features, n_features)
+        feature_order = rng.permutation(n_features)  # ties: the first in this order wins
+        seed = int(rng.integers(0, 2**63))
+        # every node draws its own features only when it may not try them all
+        draws = FeatureDraws(n_features, seed) if max_features < n_features else None
+        tree = grow_tree(
+            X,
+            criterion,
+            max_depth=self.max_depth,
+            min_samples_split=self.min_samples_split,
+            min_samples_leaf=int(min_samples_leaf),
+            max_features=max_features,
+            feature_order=feature_order,
+            feature_draws=draws,
+        )
+        return {
+            "max_features_": max_features,
+            "feature_order_": feature_order,
+            "feature_draws_": draws,
+            "tree_": tree,
+        }
+
+    def _fit_keeping_state(self, fit_attributes: Any) -> None:
+        """Run ``fit_attributes()`` and assign what it returns; on failure, restore ``self``.
+
+        NOTE: validate_data sets n_features_in_ before y is checked; keep the previous state
+        so that a failed fit leaves an already fitted model exactly as it was.
+        """
+        previous = dict(self.__dict__)
+        try:
+            attributes = fit_attributes()
+        except BaseException:
+            self.__dict__.clear()
+            self.__dict__.update(previous)
+            raise
+        for name, value in attributes.items():
+            setattr(self, name, value)
+
+    @property
+    def feature_importances_(self) -> np.ndarray:
+        """Normalised total impurity decrease per feature, shape (n_features_in_,).
+
+        Raises ``NotFittedError`` before ``fit``. See :func:`_feature_importances`.
+        """
+        check_is_fitted(self, "tree_")
+        return _feature_importances(self.tree_, self.n_features_in_)
+
+    def _check_X(self, X: Any) -> np.ndarray:
+        check_is_fitted(self, "tree_")
+        with _numbers_only():
+            return validate_data(self, X, dtype=np.float64, reset=False)
+
+    def apply(self, X: Any) -> np.ndarray:
+        """Index (into ``tree_`` arrays) of the leaf each sample lands in.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features_in_)
+
+        Returns
+        -------
+        ndarray of shape (n_samples,), int
+        """
+        X = self._check_X(X)  # NotFittedError before tree_ is touched
+        return self.tree_.apply(X)
+
+    def get_depth(self) -> int:
+        """Depth of the tree: the longest root-to-leaf path (a single leaf has depth 0)."""
+        check_is_fitted(self, "tree_")
+        return self.tree_.max_depth
+
+    def get_n_leaves(self) -> int:
+        """Number of leaves."""
+        check_is_fitted(self, "tree_")
+        return self.tree_.n_leaves
+
+    def export_text(
+        self,
+        feature_names: Sequence[str] | None = None,
+        *,
+        decimals: int = 2,
+        show_weights: bool = False,
+    ) -> str:
+        """The tree as indented text (same layout as ``sklearn.tree.export_text``).
+
+        See :func:`export_text`.
+        """
+        return export_text(
+            self, feature_names=feature_names, decimals=decimals, show_weights=show_weights
+        )
+
+
+def _check_int_or_fraction(value: Any, name: str, *, include_one: bool) -> None:
+    """Raise unless ``value`` is an int >= 1 or a float in (0, 1) (``(0, 1]`` if include_one)."""
+    if isinstance(value, numbers.Integral) and not isinstance(value, bool | np.bool_):
+        check_scalar_number(value, name, low=1, integer=True)
+        return
+    if not isinstance(value, numbers.Real) or isinstance(value, bool | np.bool_):
+        raise TypeError(
+            f"{name} must be an int >= 1 or a float fraction, got {value!r} of type "
+            f"{type(value).__name__}."
+        )
+    check_scalar_number(value, name, low=0, include_low=False, high=1, include_high=include_one)
+
+
+def _resolve_max_features(max_features: Any, n_features: int) -> int:
+    """Number of features drawn per node (scikit-learn's ``max_features_``)."""
+    if max_features is None:
+        return n_features
+    if max_features == "sqrt":
+        return max(1, int(np.sqrt(n_features)))
+    if max_features == "log2":
+        return max(1, int(np.log2(n_features)))
+    if isinstance(max_features, numbers.Integral):
+        if max_features > n_features:
+            raise ValueError(
+                f"max_features must be at most n_features ({n_features}), got {max_features}."
+            )
+        return int(max_features)
+    return max(1, int(max_features * n_features))
+
+
+class DecisionTreeClassifier(ClassifierMixin, _BaseDecisionTree):
     """A CART classification tree: greedy binary splits that most reduce Gini or entropy.
 
     Read first :mod:`glassml.tree.textbook`: :func:`~glassml.tree.textbook.build_tree` is the
@@ -39,10 +196,17 @@ class DecisionTreeClassifier(ClassifierMixin, BaseEstimator):
         Impurity measure; ``"log_loss"`` is scikit-learn's other name for ``"entropy"``.
     random_state : None, int or numpy.random.Generator, default=None
         Draws ``feature_order_``, the order in which features are tried: when several splits
-        reduce the impurity equally, the feature that comes first wins (see *Ties* below).
-        Fix it (an int) for a reproducible tree on data with ties; ``None`` draws a fresh
-        order at every fit, as in scikit-learn. It changes nothing where the best split of
-        every node is unique.
+        reduce the impurity equally, the feature that comes first wins (see *Ties* below),
+        and, with ``max_features``, the features each node draws. Fix it (an int) for a
+        reproducible tree; ``None`` draws afresh at every fit, as in scikit-learn. Without
+        ``max_features`` it changes nothing where the best split of every node is unique.
+    min_samples_leaf : int or float, default=1
+        A split must leave at least this many training samples in each child (a float in
+        ``(0, 1)``: ``ceil(min_samples_leaf * n_samples)``, as scikit-learn).
+    max_features : int, float, {"sqrt", "log2"} or None, default=None
+        Features drawn at random at each node, the only ones searched: an int ``>= 1``, a
+        fraction ``f`` in ``(0, 1]`` (``max(1, int(f · n_features))``), ``"sqrt"``
+        (``max(1, int(√n_features))``), ``"log2"`` or None (all). See *Notes* for the draw.
 
     Attributes
     ----------
@@ -58,7 +222,12 @@ class DecisionTreeClassifier(ClassifierMixin, BaseEstimator):
         like scikit-learn's ``tree_``.
     feature_order_ : ndarray of shape (n_features_in_,), int
         The permutation of the features drawn from ``random_state``: ties go to the feature
-        that comes first in it.
+        that comes first in it (when every node tries all features).
+    max_features_ : int
+        Features drawn per node (scikit-learn's ``max_features_``).
+    feature_draws_ : FeatureDraws or None
+        Gives every node its random feature order when ``max_features_ < n_features_in_``
+        (:class:`glassml.tree._draws.FeatureDraws`); None otherwise.
     feature_importances_ : ndarray of shape (n_features_in_,)
         Total impurity decrease brought by each feature, normalised to sum to 1 (all zeros for
         a tree that is a single leaf); scikit-learn's definition. Computed from ``tree_`` on
@@ -85,8 +254,17 @@ class DecisionTreeClassifier(ClassifierMixin, BaseEstimator):
     node: about 1000x faster on 2000 x 10 samples at depth 8.
 
     Growth stops at a node that is at ``max_depth``, has fewer than ``min_samples_split``
-    samples, is pure, or has no feature taking two different values; these rules, and the
-    leaf values, are scikit-learn's (with ``min_samples_leaf=1``, ``max_features=None``).
+    (or ``2 · min_samples_leaf``) samples, is pure, or has no valid split among its drawn
+    features; these rules, and the leaf values, are scikit-learn's.
+
+    ``max_features``: each node draws features without replacement in its own random order
+    until ``max_features_`` are drawn *and* one of them takes two values in the node (a
+    constant feature counts as drawn, but drawing goes on while all drawn ones are constant:
+    scikit-learn's loop in ``_splitter.pyx``), and searches only those; ties go to the one
+    drawn first. scikit-learn draws from its own generator, one node after another; glassml
+    computes each node's order from one seed and the node's path from the root
+    (:mod:`glassml.tree._draws`), so that the level-wise engine and the recursive textbook
+    draw the same features at the same node. The draws are as random, not the same numbers.
 
     Ties: when several splits reduce the impurity equally (up to rounding: a relative
     ``1e-12``), the feature that comes first in ``feature_order_`` wins, then the lowest
@@ -116,19 +294,15 @@ class DecisionTreeClassifier(ClassifierMixin, BaseEstimator):
         min_samples_split: int = 2,
         criterion: str = "gini",
         random_state: None | int | np.random.Generator = None,
+        min_samples_leaf: int | float = 1,
+        max_features: int | float | str | None = None,
     ) -> None:
         self.max_depth = max_depth
         self.min_samples_split = min_samples_split
         self.criterion = criterion
         self.random_state = random_state
-
-    def _check_params(self) -> np.random.Generator:
-        """Validate the hyperparameters; return the generator that draws ``feature_order_``."""
-        if self.max_depth is not None:
-            check_scalar_number(self.max_depth, "max_depth", low=1, integer=True)
-        check_scalar_number(self.min_samples_split, "min_samples_split", low=2, integer=True)
-        check_option(self.criterion, "criterion", _CRITERIA)
-        return make_rng(self.random_state)  # a Generator is used as it is, not copied
+        self.min_samples_leaf = min_samples_leaf
+        self.max_features = max_features
 
     def fit(self, X: Any, y: Any) -> DecisionTreeClassifier:
         """Grow the tree on training data.
@@ -144,63 +318,21 @@ class DecisionTreeClassifier(ClassifierMixin, BaseEstimator):
         -------
         self : DecisionTreeClassifier
         """
-        # NOTE: validate_data sets n_features_in_ before y is checked; keep the previous state
-        # so that a failed fit leaves an already fitted model exactly as it was.
-        previous = dict(self.__dict__)
-        try:
+
+        def fit_attributes() -> dict:
             rng = self._check_params()  # NOTE: not sklearn's _validate_params, left alone
+            check_option(self.criterion, "criterion", _CRITERIA)
             with _numbers_only():
-                X, y = validate_data(self, X, y, dtype=np.float64)
-            check_classification_targets(y)
-            classes, y_encoded = np.unique(y, return_inverse=True)
+                X_valid, y_valid = validate_data(self, X, y, dtype=np.float64)
+            check_classification_targets(y_valid)
+            classes, y_encoded = np.unique(y_valid, return_inverse=True)
             criterion = "entropy" if self.criterion == "log_loss" else self.criterion
-            feature_order = rng.permutation(X.shape[1])  # ties: the first in this order wins
-            tree = grow_tree(
-                X,
-                y_encoded.astype(np.intp),
-                n_classes=classes.shape[0],
-                criterion=criterion,
-                max_depth=self.max_depth,
-                min_samples_split=self.min_samples_split,
-                feature_order=feature_order,
-            )
-        except BaseException:
-            self.__dict__.clear()
-            self.__dict__.update(previous)
-            raise
-        self.classes_ = classes
-        self.n_classes_ = int(classes.shape[0])
-        self.feature_order_ = feature_order
-        self.tree_ = tree
+            counts = ClassCounts(y_encoded.astype(np.intp), classes.shape[0], criterion)
+            fitted = self._grow(X_valid, counts, rng)
+            return {"classes_": classes, "n_classes_": int(classes.shape[0])} | fitted
+
+        self._fit_keeping_state(fit_attributes)
         return self
-
-    @property
-    def feature_importances_(self) -> np.ndarray:
-        """Normalised total impurity decrease per feature, shape (n_features_in_,).
-
-        Raises ``NotFittedError`` before ``fit``. See :func:`_feature_importances`.
-        """
-        check_is_fitted(self, "tree_")
-        return _feature_importances(self.tree_, self.n_features_in_)
-
-    def _check_X(self, X: Any) -> np.ndarray:
-        check_is_fitted(self, "tree_")
-        with _numbers_only():
-            return validate_data(self, X, dtype=np.float64, reset=False)
-
-    def apply(self, X: Any) -> np.ndarray:
-        """Index (into ``tree_`` arrays) of the leaf each sample lands in.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features_in_)
-
-        Returns
-        -------
-        ndarray of shape (n_samples,), int
-        """
-        X = self._check_X(X)  # NotFittedError before tree_ is touched
-        return self.tree_.apply(X)
 
     def predict_proba(self, X: Any) -> np.ndarray:
         """Class probabilities: the class fractions of the training samples in each leaf.
@@ -249,30 +381,119 @@ class DecisionTreeClassifier(ClassifierMixin, BaseEstimator):
         # the majority class of every node, once, then one lookup per sample
         return self.classes_[np.argmax(self.tree_.value, axis=1)][leaves]
 
-    def get_depth(self) -> int:
-        """Depth of the tree: the longest root-to-leaf path (a single leaf has depth 0)."""
-        check_is_fitted(self, "tree_")
-        return self.tree_.max_depth
 
-    def get_n_leaves(self) -> int:
-        """Number of leaves."""
-        check_is_fitted(self, "tree_")
-        return self.tree_.n_leaves
+class DecisionTreeRegressor(RegressorMixin, _BaseDecisionTree):
+    """A CART regression tree: greedy binary splits that most reduce the squared error.
 
-    def export_text(
+    Read first :mod:`glassml.tree.textbook`: ``build_tree(..., criterion="squared_error")``
+    is the recursive algorithm; this class grows the same tree node by node with the
+    level-wise engine shared with :class:`DecisionTreeClassifier`
+    (:mod:`glassml.tree._growth`), the node statistics being ``(n, Σy, Σ(y - ȳ)²)``
+    (:class:`glassml.tree._criteria.SquaredError`).
+
+    Parameters
+    ----------
+    criterion : {"squared_error"}, default="squared_error"
+        The impurity of a node is the variance of its targets, ``(1/n) Σ (y_i - ȳ)²``.
+    max_depth : int or None, default=None
+        Nodes at this depth become leaves (the root has depth 0). Must be ``>= 1``.
+    min_samples_split : int, default=2
+        A node with fewer training samples is not split. Must be ``>= 2``.
+    min_samples_leaf : int or float, default=1
+        As in :class:`DecisionTreeClassifier`.
+    max_features : int, float, {"sqrt", "log2"} or None, default=None
+        As in :class:`DecisionTreeClassifier` (the draw is described there).
+    random_state : None, int or numpy.random.Generator, default=None
+        Draws ``feature_order_`` (ties) and the per-node feature draws.
+
+    Attributes
+    ----------
+    n_features_in_ : int
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Only when ``X`` had string column names.
+    tree_ : glassml.tree._growth.Tree
+        The fitted tree as flat arrays, numbered like scikit-learn's ``tree_``. ``value`` has
+        shape ``(node_count, 1)``: the mean target of each node's training samples (what
+        scikit-learn stores in ``tree_.value[:, 0, :]``); ``impurity`` is their variance;
+        ``class_counts`` is None.
+    feature_order_, max_features_, feature_draws_
+        As in :class:`DecisionTreeClassifier`.
+    feature_importances_ : ndarray of shape (n_features_in_,)
+        Total variance decrease brought by each feature, normalised to sum to 1 (zeros for a
+        single leaf); scikit-learn's definition.
+
+    Notes
+    -----
+    A split sends ``x[feature] <= threshold`` left and maximises the impurity decrease
+    ``n·I - n_L·I_L - n_R·I_R``. With the node's targets centred (``c_i = y_i - ȳ``) and
+    ``S_L`` the sum of the left ``c``, that decrease is ``S_L² · n / (n_L · n_R)``: one prefix
+    sum along each sorted feature scores every threshold at once. A leaf predicts the mean
+    of its training targets. Stopping rules, ties and the float32 caveat are those of
+    :class:`DecisionTreeClassifier`.
+
+    Examples
+    --------
+    >>> X = [[1.0], [2.0], [3.0], [4.0]]
+    >>> reg = DecisionTreeRegressor(max_depth=1).fit(X, [1.0, 2.0, 6.0, 8.0])
+    >>> reg.predict([[0.0], [10.0]]).tolist()
+    [1.5, 7.0]
+    """
+
+    def __init__(
         self,
-        feature_names: Sequence[str] | None = None,
-        *,
-        decimals: int = 2,
-        show_weights: bool = False,
-    ) -> str:
-        """The tree as indented text (same layout as ``sklearn.tree.export_text``).
+        criterion: str = "squared_error",
+        max_depth: int | None = None,
+        min_samples_split: int = 2,
+        min_samples_leaf: int | float = 1,
+        max_features: int | float | str | None = None,
+        random_state: None | int | np.random.Generator = None,
+    ) -> None:
+        self.criterion = criterion
+        self.max_depth = max_depth
+        self.min_samples_split = min_samples_split
+        self.min_samples_leaf = min_samples_leaf
+        self.max_features = max_features
+        self.random_state = random_state
 
-        See :func:`export_text`.
+    def fit(self, X: Any, y: Any) -> DecisionTreeRegressor:
+        """Grow the tree on training data.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Finite numeric training inputs.
+        y : array-like of shape (n_samples,)
+            Finite real targets.
+
+        Returns
+        -------
+        self : DecisionTreeRegressor
         """
-        return export_text(
-            self, feature_names=feature_names, decimals=decimals, show_weights=show_weights
-        )
+
+        def fit_attributes() -> dict:
+            rng = self._check_params()  # NOTE: not sklearn's _validate_params, left alone
+            check_option(self.criterion, "criterion", ("squared_error",))
+            with _numbers_only():
+                X_valid, y_valid = validate_data(self, X, y, dtype=np.float64, y_numeric=True)
+            y_float = np.ascontiguousarray(y_valid, dtype=np.float64)
+            return self._grow(X_valid, SquaredError(y_float), rng)
+
+        self._fit_keeping_state(fit_attributes)
+        return self
+
+    def predict(self, X: Any) -> np.ndarray:
+        """Mean training target of the leaf each sample lands in.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features_in_)
+
+        Returns
+        -------
+        ndarray of shape (n_samples,)
+        """
+        leaves = self.apply(X)  # validates first: NotFittedError before tree_ is touched
+        return self.tree_.value[leaves, 0]
 
 
 @contextmanager
@@ -310,7 +531,7 @@ def _feature_importances(tree: Tree, n_features: int) -> np.ndarray:
 
 
 def export_text(
-    tree: DecisionTreeClassifier,
+    tree: DecisionTreeClassifier | DecisionTreeRegressor,
     feature_names: Sequence[str] | None = None,
     *,
     decimals: int = 2,
@@ -320,7 +541,7 @@ def export_text(
 
     Parameters
     ----------
-    tree : DecisionTreeClassifier
+    tree : DecisionTreeClassifier or DecisionTreeRegressor
         A fitted glassml tree.
     feature_names : sequence of str of length n_features_in_, optional
         Names used in the tests; default ``feature_0``, ``feature_1``, ... (or the column names
@@ -328,7 +549,8 @@ def export_text(
     decimals : int, default=2
         Digits shown for thresholds (and weights).
     show_weights : bool, default=False
-        Also show each leaf's training class counts.
+        Also show each leaf's training class counts (classifier only; a regressor's leaves
+        show ``value: [mean]``, as scikit-learn).
 
     Returns
     -------
@@ -342,9 +564,10 @@ def export_text(
 
         The same text as ``sklearn.tree.export_text`` gives for an identical tree.
     """
-    if not isinstance(tree, DecisionTreeClassifier):
+    if not isinstance(tree, _BaseDecisionTree):
         raise TypeError(
-            f"tree must be a glassml DecisionTreeClassifier, got {type(tree).__name__}."
+            "tree must be a glassml DecisionTreeClassifier or DecisionTreeRegressor, "
+            f"got {type(tree).__name__}."
         )
     check_is_fitted(tree, "tree_")
     check_scalar_number(decimals, "decimals", low=0, integer=True)
@@ -369,17 +592,30 @@ def export_text(
             stack.append((t.children_left[node], depth + 1, ""))
             lines.append(f"{indent} {name} <= {thr}")
         else:
-            label = tree.classes_[int(np.argmax(t.value[node]))]
-            weights = ""
-            if show_weights:
-                counts = ", ".join(f"{c:.{decimals}f}" for c in t.class_counts[node])
-                weights = f" weights: [{counts}]"
-            lines.append(f"{indent}{weights} class: {label}")
+            lines.append(f"{indent}{_leaf_text(tree, node, decimals, show_weights)}")
     return "\n".join(lines) + "\n"
 
 
+def _leaf_text(
+    tree: DecisionTreeClassifier | DecisionTreeRegressor,
+    node: int,
+    decimals: int,
+    show_weights: bool,
+) -> str:
+    """What :func:`export_text` prints for a leaf (after the indent)."""
+    t = tree.tree_
+    if t.class_counts is None:  # regression: the mean
+        return f" value: [{t.value[node, 0]:.{decimals}f}]"
+    label = tree.classes_[int(np.argmax(t.value[node]))]  # type: ignore[union-attr]
+    weights = ""
+    if show_weights:
+        counts = ", ".join(f"{c:.{decimals}f}" for c in t.class_counts[node])
+        weights = f" weights: [{counts}]"
+    return f"{weights} class: {label}"
+
+
 def _feature_names(
-    tree: DecisionTreeClassifier, feature_names: Sequence[str] | None
+    tree: DecisionTreeClassifier | DecisionTreeRegressor, feature_names: Sequence[str] | None
 ) -> Sequence[str]:
     """The names :func:`export_text` prints: given, seen at fit time, or ``feature_<i>``."""
     if feature_names is None:
