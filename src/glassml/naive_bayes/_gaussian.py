@@ -10,13 +10,13 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from scipy.special import logsumexp
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from glassml._validation import check_finite_array, check_scalar_number
 from glassml.naive_bayes.textbook import update_mean_variance
+from glassml.nn.activations import log_softmax
 
 __all__ = ["GaussianNB"]
 
@@ -168,7 +168,7 @@ class GaussianNB(ClassifierMixin, BaseEstimator):
         if np.any(priors < 0):
             raise ValueError(f"priors must be non-negative, got {priors.tolist()}.")
         if not np.isclose(priors.sum(), 1.0):
-            raise ValueError(f"priors must sum to 1, got a sum of {priors.sum()!r}.")
+            raise ValueError(f"priors must sum to 1, got a sum of {float(priors.sum())!r}.")
         return priors
 
     def _state(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -195,13 +195,18 @@ class GaussianNB(ClassifierMixin, BaseEstimator):
         return joint_log_likelihood(X, self.theta_, self.var_, self.class_prior_)
 
     def predict_log_proba(self, X: Any) -> np.ndarray:
-        """``log P(c | x)``, shape (n_samples, n_classes); columns follow ``classes_``."""
-        jll = self.predict_joint_log_proba(X)
-        return jll - logsumexp(jll, axis=1, keepdims=True)
+        """``log P(c | x)``, shape (n_samples, n_classes); columns follow ``classes_``.
+
+        The joint log-likelihoods minus their log-sum-exp over the classes (stable: shifted by
+        the row maximum, see :func:`glassml.nn.activations.log_softmax`).
+        """
+        return log_softmax(self.predict_joint_log_proba(X), axis=1)
 
     def predict_proba(self, X: Any) -> np.ndarray:
         """``P(c | x)``, shape (n_samples, n_classes); rows sum to 1."""
-        return np.exp(self.predict_log_proba(X))
+        log_proba = self.predict_log_proba(X)
+        with np.errstate(under="ignore"):  # exp(-1e5) = 0 is the right answer, not an error
+            return np.exp(log_proba)
 
     def predict(self, X: Any) -> np.ndarray:
         """The most probable class of each sample (ties: the first in ``classes_``).
@@ -214,7 +219,8 @@ class GaussianNB(ClassifierMixin, BaseEstimator):
         -------
         y_pred : ndarray of shape (n_samples,)
         """
-        return self.classes_[self.predict_joint_log_proba(X).argmax(axis=1)]
+        jll = self.predict_joint_log_proba(X)  # validates first: NotFittedError
+        return self.classes_[jll.argmax(axis=1)]
 
 
 def _empty_state(n_classes: int, n_features: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
