@@ -101,6 +101,7 @@ def test_a_zero_prior_matches_sklearn():
     np.testing.assert_array_equal(ours.predict(Q), ref.predict(Q))
 
 
+@pytest.mark.filterwarnings("ignore:divide by zero encountered in log:RuntimeWarning")  # sklearn
 @pytest.mark.parametrize("batches", [[100, 100, 200], [7, 393], [3, 2, 395], [400]])
 def test_partial_fit_matches_sklearn_batch_by_batch(batches):
     X, y, Q = _data(n_classes=4)
