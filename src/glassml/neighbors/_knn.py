@@ -14,7 +14,7 @@ from sklearn.base import BaseEstimator, ClassifierMixin, MultiOutputMixin, Regre
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, check_X_y, validate_data
 
-from glassml._validation import check_option, check_positive
+from glassml._validation import check_finite_array, check_option, check_positive
 from glassml.neighbors._tiles import TrainingIndex, search
 from glassml.neighbors.textbook import WEIGHTS
 
@@ -305,7 +305,7 @@ class KNNRegressor(MultiOutputMixin, RegressorMixin, _KNeighbors):
         self : KNNRegressor
         """
         X_checked, y = self._fit_index(X, y, multi_output=True, y_numeric=True)
-        y = np.asarray(y, dtype=np.float64)
+        y = check_finite_array(y, "y", ndim=(1, 2))  # NOTE: y_numeric lets strings through
         self._store(X, X_checked)
         self._y = y.reshape(y.shape[0], -1)  # (n_samples, n_outputs)
         self._y_ndim = y.ndim
