@@ -191,7 +191,7 @@ def _check_n_components(n_components: Any, n_samples: int, n_features: int) -> N
         return
     high = min(n_samples, n_features)
     if isinstance(n_components, numbers.Integral) and not isinstance(n_components, bool):
-        if not 1 <= n_components <= high:
+        if not 1 <= int(n_components) <= high:
             raise ValueError(
                 f"n_components must be in [1, min(n_samples, n_features)] = [1, {high}], got "
                 f"{n_components} (for {n_samples} samples and {n_features} features)."

@@ -86,6 +86,9 @@ class GaussianNB(ClassifierMixin, BaseEstimator):
     ['a', 'b']
     """
 
+    classes_: np.ndarray
+    class_prior_: np.ndarray
+
     def __init__(self, priors: Any = None, var_smoothing: float = 1e-9) -> None:
         self.priors = priors
         self.var_smoothing = var_smoothing
@@ -142,8 +145,9 @@ class GaussianNB(ClassifierMixin, BaseEstimator):
                 classes = np.unique(y if classes is None else np.asarray(classes))
                 state = _empty_state(len(classes), X.shape[1])
                 priors = self._check_priors(len(classes))
-            else:
-                classes, state, priors = self.classes_, self._state(), self.class_prior_
+            else:  # later batches keep the priors set on the first (as scikit-learn)
+                classes, state = self.classes_, self._state()
+                priors = None if self.priors is None else self.class_prior_
             y_idx = _class_indices(y, classes)
             epsilon = var_smoothing * float(np.max(X.var(axis=0)))
             theta, var, count = _merge_batch(state, X, y_idx, epsilon, first_call)
@@ -153,7 +157,7 @@ class GaussianNB(ClassifierMixin, BaseEstimator):
             raise
         self.classes_ = classes
         self.theta_, self.var_, self.class_count_, self.epsilon_ = theta, var, count, epsilon
-        self.class_prior_ = count / count.sum() if self.priors is None else priors
+        self.class_prior_ = count / count.sum() if priors is None else priors
         return self
 
     def _check_priors(self, n_classes: int) -> np.ndarray | None:
