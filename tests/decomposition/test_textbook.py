@@ -51,3 +51,14 @@ def test_textbook_rejects_bad_input():
         textbook.pca(np.ones((5, 2)), 3)
     with pytest.raises(ValueError, match=r"n_samples must be in the range \[2, inf\)"):
         textbook.pca(np.ones((1, 2)), 1)
+
+
+def test_docstring_examples_run():
+    import doctest
+
+    import glassml.decomposition._pca as fast
+    from glassml.decomposition import textbook as book
+
+    for module in (book, fast):
+        result = doctest.testmod(module)
+        assert result.failed == 0 and result.attempted > 0, module.__name__

@@ -207,6 +207,17 @@ def test_bad_fit_input(X, y, match):
         GaussianNB().fit(X, y)
 
 
+def test_a_zero_variance_is_reported_at_predict():
+    # var_smoothing=0 and feature 1 constant within class 0: scikit-learn would return NaN
+    X = np.array([[0.0, 5.0], [1.0, 5.0], [3.0, 1.0], [4.0, 2.0]])
+    nb = GaussianNB(var_smoothing=0.0).fit(X, [0, 0, 1, 1])
+    with pytest.raises(
+        ValueError, match=r"var_\[0, 1\] is 0: feature 1 is constant within class 0"
+    ):
+        nb.predict_proba(X)
+    GaussianNB().fit(X, [0, 0, 1, 1]).predict_proba(X)  # the default smoothing avoids it
+
+
 def test_bad_partial_fit_calls():
     X, y, _ = _data()
     with pytest.raises(ValueError, match="classes must be passed on the first call"):

@@ -60,3 +60,14 @@ def test_textbook_rejects_bad_input():
         textbook.fit([1.0, 2.0], [0, 1])
     with pytest.raises(ValueError, match=r"var_smoothing must be in the range \[0, inf\)"):
         textbook.fit([[1.0], [2.0]], [0, 1], var_smoothing=-1)
+
+
+def test_docstring_examples_run():
+    import doctest
+
+    import glassml.naive_bayes._gaussian as fast
+    from glassml.naive_bayes import textbook as book
+
+    for module in (book, fast):
+        result = doctest.testmod(module)
+        assert result.failed == 0 and result.attempted > 0, module.__name__

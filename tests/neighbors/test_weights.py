@@ -262,3 +262,13 @@ def test_failed_refit_leaves_the_fitted_regressor_unchanged(X, y, params):
         np.testing.assert_array_equal(after[key], value, err_msg=key)
     reg.set_params(n_neighbors=5, weights="distance")
     np.testing.assert_array_equal(reg.predict(Q), expected)
+
+
+def test_docstring_examples_run():
+    import doctest
+
+    import glassml.neighbors._knn as fast
+
+    for module in (textbook, fast):
+        result = doctest.testmod(module)
+        assert result.failed == 0 and result.attempted > 0, module.__name__

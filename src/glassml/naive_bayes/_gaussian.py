@@ -70,6 +70,10 @@ class GaussianNB(ClassifierMixin, BaseEstimator):
     matrix-vector product with ``1 / σ²_c`` sums it, instead of three full-size temporaries per
     class.
 
+    **Differences from scikit-learn.** ``sample_weight`` is not supported; float32 input is
+    computed in float64; a zero variance (``var_smoothing=0`` and a feature constant within a
+    class) makes the ``predict*`` methods raise ``ValueError`` where scikit-learn returns NaN.
+
     **partial_fit** follows scikit-learn exactly: means and variances are merged with
     :func:`~glassml.naive_bayes.textbook.update_mean_variance`, and ``epsilon_`` is recomputed
     from each batch. NOTE: like scikit-learn, the next batch subtracts *its own* ``epsilon_``
@@ -196,6 +200,16 @@ class GaussianNB(ClassifierMixin, BaseEstimator):
             Columns in the order of ``classes_``.
         """
         X = self._check_X(X)
+        zero = np.argwhere(self.var_ <= 0.0)
+        if zero.size:  # NOTE: scikit-learn returns NaN here; a Gaussian needs σ² > 0
+            c, j = zero[0]
+            label = self.classes_[c]
+            label = label.item() if isinstance(label, np.generic) else label
+            raise ValueError(
+                f"var_[{c}, {j}] is 0: feature {j} is constant within class "
+                f"{label!r} and epsilon_ is 0, so its Gaussian density is undefined. "
+                "Fit with var_smoothing > 0 on data whose features are not all constant."
+            )
         return joint_log_likelihood(X, self.theta_, self.var_, self.class_prior_)
 
     def predict_log_proba(self, X: Any) -> np.ndarray:
