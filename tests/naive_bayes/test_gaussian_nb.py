@@ -149,6 +149,54 @@ def test_partial_fit_merges_to_the_one_shot_statistics():
     np.testing.assert_array_equal(merged.class_count_, whole.class_count_)
 
 
+def test_sample_weight_matches_sklearn_in_fit_and_partial_fit():
+    X, y, Q = _data()
+    w = np.random.default_rng(1).uniform(0, 3, size=len(y))
+    w[:25] = 0.0  # some samples carry no weight
+    ours = GaussianNB().fit(X, y, sample_weight=w)
+    _assert_matches_sklearn(ours, SkGaussianNB().fit(X, y, sample_weight=w), Q)
+    ours, ref = GaussianNB(), SkGaussianNB()
+    for rows in (slice(0, 30), slice(30, 250), slice(250, 400)):  # the first: all weights 0
+        ours.partial_fit(
+            X[rows], y[rows], classes=[0, 1, 2], sample_weight=w[rows] + (rows.start > 0)
+        )
+        ref.partial_fit(
+            X[rows], y[rows], classes=[0, 1, 2], sample_weight=w[rows] + (rows.start > 0)
+        )
+        _assert_matches_sklearn(ours, ref, Q)
+
+
+def test_integer_weights_are_repeated_samples():
+    X, y, Q = _data(n=120)
+    counts = np.random.default_rng(2).integers(0, 4, size=len(y))
+    weighted = GaussianNB(var_smoothing=0.0).fit(X, y, sample_weight=counts)
+    repeated = GaussianNB(var_smoothing=0.0).fit(np.repeat(X, counts, 0), np.repeat(y, counts))
+    np.testing.assert_array_equal(weighted.class_count_, repeated.class_count_)
+    np.testing.assert_allclose(weighted.theta_, repeated.theta_, rtol=1e-13)
+    np.testing.assert_allclose(weighted.var_, repeated.var_, rtol=1e-12)
+    np.testing.assert_allclose(weighted.predict_proba(Q), repeated.predict_proba(Q), atol=1e-12)
+    # a single number weighs every sample alike: the unweighted statistics
+    same = GaussianNB().fit(X, y, sample_weight=2.5)
+    np.testing.assert_allclose(same.var_, GaussianNB().fit(X, y).var_, rtol=1e-13)
+    np.testing.assert_array_equal(same.class_count_, 2.5 * GaussianNB().fit(X, y).class_count_)
+
+
+@pytest.mark.parametrize(
+    ("sample_weight", "match"),
+    [
+        (np.ones(3), r"sample_weight must have shape \(400,\), one weight per sample, got \(3,\)"),
+        (np.ones((400, 1)), "sample_weight must be 0-D or 1-D"),
+        (-np.ones(400), "sample_weight must be non-negative, got a minimum of -1.0"),
+        (np.zeros(400), "sample_weight must not be all zero"),
+        (np.full(400, np.nan), "sample_weight contains NaN"),
+    ],
+)
+def test_bad_sample_weight(sample_weight, match):
+    X, y, _ = _data()
+    with pytest.raises(ValueError, match=match):
+        GaussianNB().fit(X, y, sample_weight=sample_weight)
+
+
 def test_likelihood_in_several_blocks_equals_one_block(monkeypatch):
     X, y, Q = _data()
     nb = GaussianNB().fit(X, y)

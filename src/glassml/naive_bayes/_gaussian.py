@@ -70,8 +70,8 @@ class GaussianNB(ClassifierMixin, BaseEstimator):
     matrix-vector product with ``1 / σ²_c`` sums it, instead of three full-size temporaries per
     class.
 
-    **Differences from scikit-learn.** ``sample_weight`` is not supported; float32 input is
-    computed in float64; a zero variance (``var_smoothing=0`` and a feature constant within a
+    **Differences from scikit-learn.** Float32 input is computed in float64; negative sample
+    weights are rejected; a zero variance (``var_smoothing=0`` and a feature constant within a
     class) makes the ``predict*`` methods raise ``ValueError`` where scikit-learn returns NaN.
 
     **partial_fit** follows scikit-learn exactly: means and variances are merged with
@@ -97,7 +97,7 @@ class GaussianNB(ClassifierMixin, BaseEstimator):
         self.priors = priors
         self.var_smoothing = var_smoothing
 
-    def fit(self, X: Any, y: Any) -> GaussianNB:
+    def fit(self, X: Any, y: Any, sample_weight: Any = None) -> GaussianNB:
         """Fit per-class means, variances and priors (forgetting any earlier fit).
 
         Parameters
@@ -105,14 +105,19 @@ class GaussianNB(ClassifierMixin, BaseEstimator):
         X : array-like of shape (n_samples, n_features)
         y : array-like of shape (n_samples,)
             Class labels (ints, strings, ...); continuous targets are rejected.
+        sample_weight : array-like of shape (n_samples,) or float, optional
+            Non-negative weights: a sample of weight 2 counts as two copies of it in the
+            means, variances and class counts.
 
         Returns
         -------
         self : GaussianNB
         """
-        return self._fit_batch(X, y, classes=None, first_call=True)
+        return self._fit_batch(X, y, None, sample_weight, first_call=True)
 
-    def partial_fit(self, X: Any, y: Any, classes: Any = None) -> GaussianNB:
+    def partial_fit(
+        self, X: Any, y: Any, classes: Any = None, sample_weight: Any = None
+    ) -> GaussianNB:
         """Update the model with one more batch of samples (online learning).
 
         Parameters
@@ -122,6 +127,8 @@ class GaussianNB(ClassifierMixin, BaseEstimator):
         classes : array-like of shape (n_classes,), optional
             Every label that can ever appear. Required on the first call; later calls may
             omit it or must repeat the same classes.
+        sample_weight : array-like of shape (n_samples,) or float, optional
+            Non-negative weights, as in :meth:`fit`.
 
         Returns
         -------
@@ -136,15 +143,18 @@ class GaussianNB(ClassifierMixin, BaseEstimator):
                     f"classes={classes!r} is not the same as on the first call to "
                     f"partial_fit, {self.classes_!r}."
                 )
-        return self._fit_batch(X, y, classes=classes, first_call=first_call)
+        return self._fit_batch(X, y, classes, sample_weight, first_call=first_call)
 
-    def _fit_batch(self, X: Any, y: Any, classes: Any, first_call: bool) -> GaussianNB:
+    def _fit_batch(
+        self, X: Any, y: Any, classes: Any, sample_weight: Any, first_call: bool
+    ) -> GaussianNB:
         """Validate, compute the new state into locals, then assign it (or restore on error)."""
         var_smoothing = check_scalar_number(self.var_smoothing, "var_smoothing", low=0)
         previous = dict(self.__dict__)  # NOTE: validate_data sets n_features_in_ early
         try:
             X, y = validate_data(self, X, y, dtype=np.float64, reset=first_call)
             check_classification_targets(y)
+            weights = _check_sample_weight(sample_weight, X.shape[0])
             if first_call:
                 classes = np.unique(y if classes is None else np.asarray(classes))
                 state = _empty_state(len(classes), X.shape[1])
@@ -154,7 +164,7 @@ class GaussianNB(ClassifierMixin, BaseEstimator):
                 priors = None if self.priors is None else self.class_prior_
             y_idx = _class_indices(y, classes)
             epsilon = var_smoothing * float(np.max(X.var(axis=0)))
-            theta, var, count = _merge_batch(state, X, y_idx, epsilon, first_call)
+            theta, var, count = _merge_batch(state, X, y_idx, weights, epsilon, first_call)
         except BaseException:
             self.__dict__.clear()
             self.__dict__.update(previous)
@@ -256,17 +266,38 @@ def _class_indices(y: np.ndarray, classes: np.ndarray) -> np.ndarray:
     return np.searchsorted(classes, y)
 
 
+def _check_sample_weight(sample_weight: Any, n_samples: int) -> np.ndarray | None:
+    """``None``, or finite non-negative weights of shape (n_samples,) with a positive sum."""
+    if sample_weight is None:
+        return None
+    weights = check_finite_array(sample_weight, "sample_weight", ndim=(0, 1))
+    if weights.ndim == 0:  # one number for every sample
+        weights = np.full(n_samples, float(weights))
+    if weights.shape != (n_samples,):
+        raise ValueError(
+            f"sample_weight must have shape ({n_samples},), one weight per sample, got "
+            f"{weights.shape}."
+        )
+    if np.any(weights < 0):
+        raise ValueError(f"sample_weight must be non-negative, got a minimum of {weights.min()}.")
+    if not np.any(weights > 0):
+        raise ValueError("sample_weight must not be all zero: at least one weight must be > 0.")
+    return weights
+
+
 def _merge_batch(
     state: tuple[np.ndarray, np.ndarray, np.ndarray],
     X: np.ndarray,
     y_idx: np.ndarray,
+    weights: np.ndarray | None,
     epsilon: float,
     first_call: bool,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Merge one batch into ``(theta, var, count)`` class by class (scikit-learn's order).
 
     ``var`` holds variances plus the previous ``epsilon``; as in scikit-learn, the *new*
-    ``epsilon`` is taken off before merging and added back after.
+    ``epsilon`` is taken off before merging and added back after. ``weights``: the sample
+    weights (``None``: all 1).
     """
     theta, var, count = state
     if not first_call:
@@ -274,11 +305,13 @@ def _merge_batch(
     # One stable sort by class: each class's rows become one contiguous slice, in their order.
     order = np.argsort(y_idx, kind="stable")
     X_sorted = X[order]
+    w_sorted = None if weights is None else weights[order]
     bounds = np.concatenate([[0], np.cumsum(np.bincount(y_idx, minlength=len(count)))])
     for i in np.flatnonzero(np.diff(bounds)):  # classes present in this batch
-        X_i = X_sorted[bounds[i] : bounds[i + 1]]
-        theta[i], var[i] = update_mean_variance(count[i], theta[i], var[i], X_i)
-        count[i] += X_i.shape[0]
+        rows = slice(bounds[i], bounds[i + 1])
+        w_i = None if w_sorted is None else w_sorted[rows]
+        theta[i], var[i] = update_mean_variance(count[i], theta[i], var[i], X_sorted[rows], w_i)
+        count[i] += X_sorted[rows].shape[0] if w_i is None else w_i.sum()
     var += epsilon
     return theta, var, count
 

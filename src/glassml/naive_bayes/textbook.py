@@ -138,7 +138,11 @@ def predict(model: GaussianNBModel, X: ArrayLike) -> np.ndarray:
 
 
 def update_mean_variance(
-    n_past: float, mu: np.ndarray, var: np.ndarray, X_new: np.ndarray
+    n_past: float,
+    mu: np.ndarray,
+    var: np.ndarray,
+    X_new: np.ndarray,
+    sample_weight: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Mean and variance of old and new samples together, from the old summary alone.
 
@@ -148,22 +152,34 @@ def update_mean_variance(
         μ' = (n m + n_past μ) / N,
         σ²' = (n_past σ² + n v + (n n_past / N) (μ - m)²) / N.
 
+    With sample weights, ``n`` is their sum and ``m``, ``v`` are the weighted mean and
+    variance, ``Σ w x / Σ w`` and ``Σ w (x - m)² / Σ w`` (a weight of 2 counts a sample twice).
+
     Parameters
     ----------
     n_past : float
-        Samples summarised by ``mu`` and ``var`` (0: none).
+        Samples (or total weight) summarised by ``mu`` and ``var`` (0: none).
     mu, var : ndarray of shape (n_features,)
     X_new : ndarray of shape (n_new, n_features)
+    sample_weight : ndarray of shape (n_new,), optional
 
     Returns
     -------
     mu, var : ndarrays of shape (n_features,)
     """
-    n_new = X_new.shape[0]
-    if n_new == 0:
+    if X_new.shape[0] == 0:
         return mu, var
-    new_var = X_new.var(axis=0)
-    new_mu = X_new.mean(axis=0)
+    if sample_weight is None:
+        n_new = float(X_new.shape[0])
+        new_var = X_new.var(axis=0)
+        new_mu = X_new.mean(axis=0)
+    else:
+        n_new = float(sample_weight.sum())
+        if np.isclose(n_new, 0.0):  # weights that sum to ~0 carry no information
+            return mu, var
+        w = sample_weight[:, None]  # (n_new, 1)
+        new_mu = (X_new * w).sum(axis=0) / n_new
+        new_var = ((X_new - new_mu) ** 2 * w).sum(axis=0) / n_new
     if n_past == 0:
         return new_mu, new_var
     n_total = float(n_past + n_new)
