@@ -72,6 +72,11 @@ class PCA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
       S² / (n - 1)``. It never forms ``X_cᵀ X_c``, whose condition number is the square of
       ``X_c``'s.
 
+    **Differences from scikit-learn.** Only its exact solvers (no randomized or ARPACK SVD,
+    no ``"mle"``); ``n_components=0`` is rejected; float32 input is computed and returned in
+    float64; for data far from the origin the components are more accurate than
+    ``"covariance_eigh"``'s (see above).
+
     Sign convention: scikit-learn's ``svd_flip(U, Vt, u_based_decision=False)``, which flips
     each row of ``Vt`` so that its largest-magnitude entry is positive.
 
