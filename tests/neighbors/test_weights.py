@@ -69,6 +69,20 @@ def test_zero_distance_uses_only_the_exact_matches():
     )
 
 
+def test_training_points_get_their_own_target_exactly():
+    # Distances are exact, so a query equal to a training point is at distance 0 and the
+    # zero-distance rule returns its target exactly (scikit-learn's brute force finds up to
+    # ~5e-6 here and returns targets off by ~1e-7, hence only 1e-6 against it).
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(300, 5)) * 100 + 7
+    y = rng.normal(size=300)
+    reg = KNNRegressor(n_neighbors=3, weights="distance").fit(X, y)
+    np.testing.assert_array_equal(reg.predict(X), y)
+    assert np.all(reg.kneighbors(X)[0][:, 0] == 0.0)
+    ref = KNeighborsRegressor(n_neighbors=3, weights="distance", algorithm="brute").fit(X, y)
+    np.testing.assert_allclose(reg.predict(X), ref.predict(X), atol=1e-6)
+
+
 def test_distance_weights_equal_the_textbook_row_by_row():
     d = np.array([[0.0, 1.0, 2.0], [0.5, 1.0, 4.0], [0.0, 0.0, 0.0], [1e-300, 1.0, 1.0]])
     fast = distance_weights(d)

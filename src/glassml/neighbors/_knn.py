@@ -164,9 +164,9 @@ class KNNClassifier(ClassifierMixin, _KNeighbors):
     **Vote and tie rule.** Each neighbour casts one vote (or ``1 / d`` with
     ``weights="distance"``, summed in the order nearest first, as scikit-learn sums them);
     ``predict_proba`` is the vote share of each class, ``votes / k`` (``votes / Σ votes``).
-    When several classes have the most votes, the prediction is
-    the one that comes **first in** ``classes_`` (the smallest label), the same rule as
-    ``scikit-learn``'s ``KNeighborsClassifier``.
+    When several classes have the most votes, the prediction is the one that comes **first
+    in** ``classes_`` (the smallest label), the same rule as scikit-learn's
+    ``KNeighborsClassifier``.
 
     **Float32 input** is accepted and computed in float64: distances and probabilities come
     back as float64, as from scikit-learn's brute force (which takes ``|x|²`` in float32, so
@@ -280,6 +280,12 @@ class KNNRegressor(MultiOutputMixin, RegressorMixin, _KNeighbors):
     ``ŷ(q) = Σ_j w_j y_j / Σ_j w_j`` over the k nearest ``j``, with ``w_j = 1`` or
     ``w_j = 1 / |q - x_j|``. Targets may be 1-D or 2-D (several outputs, averaged column by
     column with the same weights).
+
+    NOTE: the distances that decide the zero-distance rule are computed directly (see
+    :class:`KNNClassifier`), so a query equal to a training point is at distance exactly 0 and
+    gets that point's target. scikit-learn's brute force computes ``|q|² + |x|² - 2 q·x`` and
+    can find ~1e-6 there (data of scale 100), so it weighs the point by ``1 / 1e-6`` instead
+    and returns a target off by ~1e-7.
 
     Examples
     --------
