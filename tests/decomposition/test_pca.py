@@ -158,6 +158,7 @@ def test_n_components_above_the_number_of_samples():
         ([[1.0, 2.0]], ValueError, "at least 2 samples"),
         ([[np.nan, 1.0], [1.0, 2.0]], ValueError, "NaN"),
         ([1.0, 2.0, 3.0], ValueError, "Expected 2D array"),
+        (np.ones((5, 3)), ValueError, "X has no variance"),
         ([["a", "b"], ["c", "d"]], ValueError, "could not convert string to float"),
     ],
 )

@@ -119,6 +119,11 @@ class PCA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
                 )
             _check_n_components(self.n_components, n_samples, n_features)
             mean, variances, Vt = _fit_components(X)
+            if not variances.sum() > 0:  # NOTE: scikit-learn returns NaN ratios here
+                raise ValueError(
+                    "X has no variance (every row is the same point): there is no direction "
+                    "of largest variance and explained_variance_ratio_ would be 0 / 0."
+                )
         except BaseException:
             self.__dict__.clear()
             self.__dict__.update(previous)
