@@ -185,6 +185,15 @@ def test_distance_weights_textbook_equals_fast_property(n_train, k_frac, values,
     )
 
 
+def test_textbook_votes_by_hand():
+    X = [[0.0], [1.0], [2.0], [10.0], [11.0]]
+    y = ["a", "a", "b", "b", "b"]
+    classes, votes = textbook.knn_votes(X, y, [[1.9]], 3)
+    assert classes.tolist() == ["a", "b"] and votes.tolist() == [[2.0, 1.0]]
+    _, votes = textbook.knn_votes(X, y, [[1.9]], 3, "distance")
+    np.testing.assert_allclose(votes, [[1 / 0.9 + 1 / 1.9, 1 / 0.1]], rtol=1e-14)
+
+
 def test_textbook_regress_by_hand_and_bad_input():
     X = [[0.0], [1.0], [2.0], [10.0]]
     y = [0.0, 1.0, 4.0, 100.0]

@@ -41,6 +41,7 @@ __all__ = [
     "knn_predict",
     "knn_predict_proba",
     "knn_regress",
+    "knn_votes",
     "neighbor_weights",
 ]
 
@@ -68,7 +69,7 @@ def knn_predict(
     y_pred : ndarray of shape (n_queries,)
         Ties between classes go to the smallest label.
     """
-    classes, votes = _votes(X_train, y_train, X_query, k, weights)
+    classes, votes = knn_votes(X_train, y_train, X_query, k, weights)
     return classes[np.argmax(votes, axis=1)]  # argmax takes the first maximum: smallest label
 
 
@@ -84,14 +85,24 @@ def knn_predict_proba(
     proba : ndarray of shape (n_queries, n_classes)
         Columns in sorted label order; rows sum to 1.
     """
-    _, votes = _votes(X_train, y_train, X_query, k, weights)
+    _, votes = knn_votes(X_train, y_train, X_query, k, weights)
     return votes / votes.sum(axis=1, keepdims=True)
 
 
-def _votes(
-    X_train: ArrayLike, y_train: ArrayLike, X_query: ArrayLike, k: int, weights: str
+def knn_votes(
+    X_train: ArrayLike, y_train: ArrayLike, X_query: ArrayLike, k: int, weights: str = "uniform"
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Sorted classes, shape (n_classes,), and each query's votes, (n_queries, n_classes)."""
+    """The votes each class gets from the ``k`` nearest training points of every query.
+
+    Parameters are those of :func:`knn_predict`.
+
+    Returns
+    -------
+    classes : ndarray of shape (n_classes,)
+        The sorted labels.
+    votes : ndarray of shape (n_queries, n_classes)
+        Number of neighbours of each class (``"uniform"``), or the sum of their ``1 / d``.
+    """
     X_train, X_query = _check(X_train, X_query, k, weights)
     y_train = _check_y(y_train, X_train.shape[0])
     classes = np.unique(y_train)  # sorted, so the first of the most voted is the smallest
