@@ -194,6 +194,7 @@ class GaussianNB(ClassifierMixin, BaseEstimator):
         return self.theta_.copy(), self.var_.copy(), self.class_count_.copy()
 
     def _check_X(self, X: Any) -> np.ndarray:
+        """``X`` for the ``predict*`` methods: fitted model first, then the features."""
         check_is_fitted(self, "theta_")
         return validate_data(self, X, dtype=np.float64, reset=False)
 
