@@ -90,6 +90,15 @@ def test_noise_variance_is_the_mean_left_out_variance():
     assert full.noise_variance_ == 0.0
 
 
+def test_feature_names_out_as_sklearn():
+    X = _data(50, 4)
+    ours, ref = PCA(n_components=2).fit(X), SkPCA(n_components=2).fit(X)
+    assert ours.get_feature_names_out().tolist() == ["pca0", "pca1"]
+    assert ours.get_feature_names_out().tolist() == ref.get_feature_names_out().tolist()
+    with pytest.raises(NotFittedError):
+        PCA().get_feature_names_out()
+
+
 # --- parity with scikit-learn ------------------------------------------------------------------
 
 

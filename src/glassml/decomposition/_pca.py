@@ -144,6 +144,11 @@ class PCA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         self.n_components_ = k
         self.n_samples_ = n
 
+    @property
+    def _n_features_out(self) -> int:
+        """Output columns, for ``get_feature_names_out`` (``pca0``, ``pca1``, ...)."""
+        return int(self.components_.shape[0])
+
     def transform(self, X: Any) -> np.ndarray:
         """Coordinates of ``X`` along the components, ``(x - mean_) · components_ᵀ``.
 
