@@ -1,8 +1,9 @@
-"""KNNClassifier.predict against scikit-learn's brute-force KNeighborsClassifier.
+"""KNNClassifier / KNNRegressor.predict against scikit-learn's brute-force estimators.
 
 Two cases from DESIGN.md: 5000 train × 1000 queries (d=20, k=5), and 100k train × 10k queries,
 where the peak extra memory of ``predict`` (numpy reports its allocations to ``tracemalloc``)
-must stay under 512 MB thanks to chunking.
+must stay under 512 MB thanks to chunking. Issue 15 adds KNNRegressor with distance weights
+(the same search, then a weighted mean), reported against KNeighborsRegressor.
 """
 
 from __future__ import annotations
@@ -11,9 +12,9 @@ import tracemalloc
 from collections.abc import Callable, Iterator
 
 import numpy as np
-from sklearn.neighbors import KNeighborsClassifier
+from sklearn.neighbors import KNeighborsClassifier, KNeighborsRegressor
 
-from glassml.neighbors import KNNClassifier
+from glassml.neighbors import KNNClassifier, KNNRegressor
 from harness import Row, compare
 
 
@@ -66,4 +67,20 @@ def cases(quick: bool) -> Iterator[Row]:
         repeats=1 if quick else 3,
         warmup=0,
         note=f"peak extra memory {ours_mb:.0f} MB (target <= 512)",
+    )
+
+    n_train, n_queries = (500, 100) if quick else (5000, 1000)
+    rng = np.random.default_rng(2)
+    X, Q = rng.normal(size=(n_train, 20)), rng.normal(size=(n_queries, 20))
+    y = np.sin(X[:, 0]) + X[:, 1]
+    reg = KNNRegressor(n_neighbors=5, weights="distance").fit(X, y)
+    ref_reg = KNeighborsRegressor(n_neighbors=5, weights="distance", algorithm="brute").fit(X, y)
+    gap = np.abs(reg.predict(Q) - ref_reg.predict(Q)).max()
+    yield compare(
+        f"KNNRegressor distance predict {n_train}x{n_queries} d=20 k=5",
+        lambda: reg.predict(Q),
+        lambda: ref_reg.predict(Q),
+        target=2.0,
+        repeats=3 if quick else 15,
+        note=f"max |y - sklearn| = {gap:.1e}",
     )

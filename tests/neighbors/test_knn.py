@@ -359,6 +359,7 @@ def test_unfitted_and_wrong_feature_count(method):
         (np.ones((3, 4)), [0, 1, 0], {"n_neighbors": 4}),
         (np.ones((3, 4)), [0, 1, 0], {"n_neighbors": 0}),
         ([[np.nan, 1.0], [1.0, 2.0]], [0, 1], {"n_neighbors": 1}),
+        (np.ones((6, 4)), [0, 1, 0, 1, 0, 1], {"weights": "closest"}),
     ],
 )
 def test_failed_refit_leaves_the_fitted_model_unchanged(X, y, params):
@@ -373,7 +374,7 @@ def test_failed_refit_leaves_the_fitted_model_unchanged(X, y, params):
     assert before.keys() == after.keys()
     for key, value in before.items():
         np.testing.assert_array_equal(after[key], value, err_msg=key)
-    knn.set_params(n_neighbors=5)
+    knn.set_params(n_neighbors=5, weights="uniform")
     np.testing.assert_array_equal(knn.predict_proba(Q), expected)
 
 

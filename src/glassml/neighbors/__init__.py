@@ -1,13 +1,15 @@
-"""Nearest-neighbour classification from scratch (seed file 05).
+"""Nearest-neighbour classification and regression from scratch (seed file 05).
 
-Read first: :mod:`glassml.neighbors.textbook` (``knn_predict``, ``kneighbors``), the seed's
-algorithm in a few lines. Then :class:`KNNClassifier`, the fast estimator that predicts exactly
-what the textbook predicts and what ``sklearn.neighbors.KNeighborsClassifier(algorithm="brute")``
-predicts, except where scikit-learn picks another of several equidistant k-th neighbours (its
-tiled search lives in the private ``_tiles`` module).
+Read first: :mod:`glassml.neighbors.textbook` (``knn_predict``, ``knn_regress``,
+``kneighbors``), the seed's algorithm in a few lines. Then :class:`KNNClassifier` and
+:class:`KNNRegressor`, the fast estimators that predict exactly what the textbook predicts and
+what scikit-learn's ``KNeighborsClassifier`` / ``KNeighborsRegressor(algorithm="brute")``
+predict, with ``weights="uniform"`` or ``"distance"``, except where scikit-learn picks another
+of several equidistant k-th neighbours (the tiled search lives in the private ``_tiles``
+module).
 """
 
 from glassml.neighbors import textbook
-from glassml.neighbors._knn import KNNClassifier
+from glassml.neighbors._knn import KNNClassifier, KNNRegressor
 
-__all__ = ["KNNClassifier", "textbook"]
+__all__ = ["KNNClassifier", "KNNRegressor", "textbook"]

@@ -11,6 +11,12 @@ same in :class:`~glassml.neighbors.KNNClassifier`):
   place it may pick another, equally near, point;
 - when several classes get the most votes, the smallest label wins (as in scikit-learn).
 
+Weights (``weights=``, as in scikit-learn): ``"uniform"`` gives each of the k neighbours one
+vote; ``"distance"`` gives each the weight ``1 / d``, so nearer neighbours count more, and a
+query at distance 0 from some training points uses only those points (weight 1 each, the
+others 0), where ``1 / d`` would divide by zero. Regression (:func:`knn_regress`) averages the
+neighbours' targets with the same weights.
+
 The fast estimator (:mod:`glassml.neighbors._tiles`) returns exactly what these functions
 return; ``tests/neighbors/test_textbook.py`` proves it.
 
@@ -27,12 +33,24 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
-from glassml._validation import check_finite_array, check_scalar_number
+from glassml._validation import check_finite_array, check_option, check_scalar_number
 
-__all__ = ["k_nearest", "kneighbors", "knn_predict"]
+__all__ = [
+    "k_nearest",
+    "kneighbors",
+    "knn_predict",
+    "knn_predict_proba",
+    "knn_regress",
+    "knn_votes",
+    "neighbor_weights",
+]
+
+WEIGHTS = ("uniform", "distance")
 
 
-def knn_predict(X_train: ArrayLike, y_train: ArrayLike, X_query: ArrayLike, k: int) -> np.ndarray:
+def knn_predict(
+    X_train: ArrayLike, y_train: ArrayLike, X_query: ArrayLike, k: int, weights: str = "uniform"
+) -> np.ndarray:
     """Majority label of the ``k`` nearest training points of every query.
 
     Parameters
@@ -43,26 +61,118 @@ def knn_predict(X_train: ArrayLike, y_train: ArrayLike, X_query: ArrayLike, k: i
     X_query : array-like of shape (n_queries, n_features)
     k : int
         Number of neighbours that vote, ``1 <= k <= n_samples``.
+    weights : {"uniform", "distance"}, default="uniform"
+        One vote each, or ``1 / d`` each (see the module docstring).
 
     Returns
     -------
     y_pred : ndarray of shape (n_queries,)
         Ties between classes go to the smallest label.
     """
-    X_train, X_query = _check(X_train, X_query, k)
-    y_train = np.asarray(y_train)
-    if y_train.shape != (X_train.shape[0],):
-        raise ValueError(
-            f"y_train must be 1-D with one label per row of X_train ({X_train.shape[0]}), "
-            f"got shape {y_train.shape}."
-        )
+    classes, votes = knn_votes(X_train, y_train, X_query, k, weights)
+    return classes[np.argmax(votes, axis=1)]  # argmax takes the first maximum: smallest label
+
+
+def knn_predict_proba(
+    X_train: ArrayLike, y_train: ArrayLike, X_query: ArrayLike, k: int, weights: str = "uniform"
+) -> np.ndarray:
+    """Share of the (weighted) votes of the ``k`` nearest that each class receives.
+
+    Parameters are those of :func:`knn_predict`.
+
+    Returns
+    -------
+    proba : ndarray of shape (n_queries, n_classes)
+        Columns in sorted label order; rows sum to 1.
+    """
+    _, votes = knn_votes(X_train, y_train, X_query, k, weights)
+    return votes / votes.sum(axis=1, keepdims=True)
+
+
+def knn_votes(
+    X_train: ArrayLike, y_train: ArrayLike, X_query: ArrayLike, k: int, weights: str = "uniform"
+) -> tuple[np.ndarray, np.ndarray]:
+    """The votes each class gets from the ``k`` nearest training points of every query.
+
+    Parameters are those of :func:`knn_predict`.
+
+    Returns
+    -------
+    classes : ndarray of shape (n_classes,)
+        The sorted labels.
+    votes : ndarray of shape (n_queries, n_classes)
+        Number of neighbours of each class (``"uniform"``), or the sum of their ``1 / d``.
+    """
+    X_train, X_query = _check(X_train, X_query, k, weights)
+    y_train = _check_y(y_train, X_train.shape[0])
     classes = np.unique(y_train)  # sorted, so the first of the most voted is the smallest
-    winners = []
-    for x in X_query:
-        _, nearest = k_nearest(X_train, x, k)  # 1. distances to every point, the k closest
-        votes = [np.sum(y_train[nearest] == c) for c in classes]  # 2. one vote each
-        winners.append(np.argmax(votes))  # 3. the majority; argmax takes the first maximum
-    return classes[np.array(winners, dtype=np.intp)]
+    votes = np.zeros((X_query.shape[0], len(classes)))
+    for i, x in enumerate(X_query):
+        d2, nearest = k_nearest(X_train, x, k)  # 1. distances to every point, the k closest
+        w = neighbor_weights(np.sqrt(d2), weights)  # 2. each neighbour's vote
+        for label, w_j in zip(y_train[nearest], w, strict=True):  # 3. count, nearest first
+            votes[i, np.searchsorted(classes, label)] += w_j
+    return classes, votes
+
+
+def knn_regress(
+    X_train: ArrayLike, y_train: ArrayLike, X_query: ArrayLike, k: int, weights: str = "uniform"
+) -> np.ndarray:
+    """Weighted mean of the targets of the ``k`` nearest training points of every query.
+
+    Parameters
+    ----------
+    X_train : array-like of shape (n_samples, n_features)
+    y_train : array-like of shape (n_samples,) or (n_samples, n_outputs)
+        Real targets.
+    X_query : array-like of shape (n_queries, n_features)
+    k : int
+        ``1 <= k <= n_samples``.
+    weights : {"uniform", "distance"}, default="uniform"
+        Plain mean, or weights ``1 / d`` (see the module docstring).
+
+    Returns
+    -------
+    y_pred : ndarray of shape (n_queries,) or (n_queries, n_outputs)
+        ``Σ_j w_j y_j / Σ_j w_j`` over the k nearest.
+    """
+    X_train, X_query = _check(X_train, X_query, k, weights)
+    y_train = check_finite_array(y_train, "y_train", ndim=(1, 2))
+    _check_y(y_train, X_train.shape[0], ndim=(1, 2))
+    y_2d = y_train.reshape(X_train.shape[0], -1)  # (n_samples, n_outputs)
+    y_pred = np.empty((X_query.shape[0], y_2d.shape[1]))
+    for i, x in enumerate(X_query):
+        d2, nearest = k_nearest(X_train, x, k)
+        if weights == "uniform":
+            y_pred[i] = y_2d[nearest].mean(axis=0)
+        else:
+            w = neighbor_weights(np.sqrt(d2), weights)
+            y_pred[i] = np.sum(y_2d[nearest] * w[:, None], axis=0) / np.sum(w)
+    return y_pred.reshape(X_query.shape[0], *y_train.shape[1:])
+
+
+def neighbor_weights(distances: np.ndarray, weights: str) -> np.ndarray:
+    """The weight of each of one query's neighbours, shape (k,), from its distances (k,).
+
+    ``"uniform"``: all 1. ``"distance"``: ``1 / d``; but if some distance is exactly 0, the
+    points at distance 0 get weight 1 and all others 0 (scikit-learn's rule).
+    """
+    if weights == "uniform":
+        return np.ones(len(distances))
+    if np.any(distances == 0.0):
+        return (distances == 0.0).astype(np.float64)  # exact matches decide alone
+    return 1.0 / distances
+
+
+def _check_y(y_train: ArrayLike, n_samples: int, ndim: tuple[int, ...] = (1,)) -> np.ndarray:
+    """``y_train`` as an array with one label (or target row) per training sample."""
+    y_train = np.asarray(y_train)
+    if y_train.ndim not in ndim or y_train.shape[0] != n_samples:
+        raise ValueError(
+            f"y_train must be {' or '.join(f'{d}-D' for d in ndim)} with one label per row of "
+            f"X_train ({n_samples}), got shape {y_train.shape}."
+        )
+    return y_train
 
 
 def k_nearest(X_train: np.ndarray, x: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
@@ -106,7 +216,7 @@ def kneighbors(X_train: ArrayLike, X_query: ArrayLike, k: int) -> tuple[np.ndarr
     indices : ndarray of shape (n_queries, k)
         Row numbers into ``X_train``; equidistant points in index order.
     """
-    X_train, X_query = _check(X_train, X_query, k)
+    X_train, X_query = _check(X_train, X_query, k, "uniform")
     distances = np.empty((X_query.shape[0], k))
     indices = np.empty((X_query.shape[0], k), dtype=np.intp)
     for i, x in enumerate(X_query):
@@ -115,8 +225,10 @@ def kneighbors(X_train: ArrayLike, X_query: ArrayLike, k: int) -> tuple[np.ndarr
     return distances, indices
 
 
-def _check(X_train: ArrayLike, X_query: ArrayLike, k: int) -> tuple[np.ndarray, np.ndarray]:
-    """Both point sets as finite 2-D float arrays with as many features; ``k`` in range."""
+def _check(
+    X_train: ArrayLike, X_query: ArrayLike, k: int, weights: str
+) -> tuple[np.ndarray, np.ndarray]:
+    """Both point sets as finite 2-D float arrays with as many features; ``k``, ``weights``."""
     X_train = check_finite_array(X_train, "X_train", ndim=2)
     X_query = check_finite_array(X_query, "X_query", ndim=2)
     if X_query.shape[1] != X_train.shape[1]:
@@ -125,4 +237,5 @@ def _check(X_train: ArrayLike, X_query: ArrayLike, k: int) -> tuple[np.ndarray, 
             f"got {X_query.shape[1]}."
         )
     check_scalar_number(k, "k", low=1, high=X_train.shape[0], integer=True)
+    check_option(weights, "weights", WEIGHTS)
     return X_train, X_query
