@@ -28,7 +28,13 @@ from glassml._validation import (
     check_scalar_number,
     make_rng,
 )
-from glassml.cluster._lloyd import assign, assign_and_sum, distances_to_own_centre, with_ones
+from glassml.cluster._lloyd import (
+    assign,
+    assign_and_sum,
+    distances_to_own_centre,
+    new_block_sums,
+    with_ones,
+)
 from glassml.neighbors._tiles import single_threaded_blas
 
 __all__ = ["KMeans", "kmeans_plusplus"]
@@ -337,10 +343,13 @@ default="k-means++"
     ) -> tuple[np.ndarray, np.ndarray, float, int, np.ndarray]:
         """One run of Lloyd's algorithm on centred data ``X`` (``X_aug = [X, 1]``)."""
         labels = np.full(X.shape[0], -1, dtype=np.intp)  # -1: no label yet, all "changed"
+        block_sums = new_block_sums(
+            X.shape[0], len(centers), X.shape[1]
+        )  # see _lloyd.assign_and_sum
         history = []
         i = 0
         for i in range(self.max_iter):  # noqa: B007 - i is reported
-            n_changed, closest_total, sums_aug = assign_and_sum(X_aug, centers, labels)
+            n_changed, closest_total, sums_aug = assign_and_sum(X_aug, centers, labels, block_sums)
             history.append(max(X_sq_total + closest_total, 0.0))
             new_centers = self._update(X, labels, sums_aug, centers)
             shift = float(((new_centers - centers) ** 2).sum())
