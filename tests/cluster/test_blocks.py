@@ -101,3 +101,35 @@ def test_no_n_by_k_temporaries():
     # 0.3 MiB per block and thread); the old full-matrix version peaked at 5.3 × X.nbytes.
     bound = 1.1 * X.nbytes + 2 * 8 * len(X) + 4 * 2**20
     assert peak < bound, f"peak {peak / X.nbytes:.2f} × X.nbytes"
+
+
+@pytest.mark.parametrize("n_samples", [1, 5, 8192, 8193, 20_000, 200_001])
+def test_block_ranges_cover_every_row_once_in_equal_shares(n_samples):
+    blocks = _lloyd.block_ranges(n_samples)
+    rows = np.concatenate([np.arange(n_samples)[b] for b in blocks])
+    np.testing.assert_array_equal(rows, np.arange(n_samples))
+    sizes = [b.stop - b.start for b in blocks]
+    assert max(sizes) <= _lloyd.BLOCK_ROWS
+    assert max(sizes) - min(sizes) <= max(sizes) // 2  # about equal (the last one shorter)
+    if len(blocks) > 1:  # 20_000 rows: 4 blocks of 5000, not 3 (two threads get 2 each)
+        assert len(blocks) % _lloyd.MAX_THREADS == 0
+
+
+def test_sums_updated_by_moved_rows_equal_sums_afresh(monkeypatch):
+    # After the first passes only a few rows per block move: their rows are taken out of the
+    # old cluster's sum and added to the new one's; that must equal summing afresh.
+    monkeypatch.setattr(_lloyd, "BLOCK_ROWS", 256)
+    X, _ = make_blobs(3000, 4, centers=5, cluster_std=3.0, random_state=3)
+    X_aug = _lloyd.with_ones(X, X.mean(axis=0))
+    centers = X_aug[:5, :-1].copy()
+    labels = np.full(len(X), -1, dtype=np.intp)
+    block_sums = _lloyd.new_block_sums(len(X), 5, 4)
+    n_moved = []
+    for _ in range(8):
+        n_changed, _, sums = _lloyd.assign_and_sum(X_aug, centers, labels, block_sums)
+        n_moved.append(n_changed)
+        one_hot = labels == np.arange(5)[:, None]  # (k, n): the sums afresh, by hand
+        np.testing.assert_allclose(sums, one_hot @ X_aug, rtol=1e-13, atol=1e-11)
+        centers = sums[:, :-1] / sums[:, -1:]
+    # the incremental update really ran: some passes moved a few rows, not none and not many
+    assert any(0 < m * _lloyd.RECOMPUTE_FRACTION < len(X) for m in n_moved[1:])
