@@ -21,7 +21,8 @@ makes the same choices 1, 2 and 4, in Cython):
    iterations, a few percent), only those rows are taken from their old cluster and added to
    their new one. Like ``np.add.at`` the result is the sum of each cluster's rows; it differs
    from summing afresh only by rounding (about 1e-16 relative per update; the tests hold
-   1e-12 against the textbook), and it halves the cost of an iteration.
+   1e-12 against the textbook); it saves the second product over every block, which costs
+   about as much as the distances.
 4. **Threads, deterministic.** Blocks run in worker threads (:mod:`glassml._threads`), each
    product on a single-threaded BLAS (the caller holds
    :func:`glassml.neighbors._tiles.single_threaded_blas`). The blocks do not depend on the
