@@ -111,27 +111,16 @@ def _assign_block(X_aug: np.ndarray, C_aug: np.ndarray) -> tuple[np.ndarray, ...
     S = C_aug @ X_aug.T  # (k, b): the squared distances minus |x|²
     # NOTE: argmin along rows of length k is slow for small k. In this (k, b) layout the min is
     # an elementwise min of k long rows, S == min marks the nearest centre with 1.0 (the one-hot
-    # matrix), and one product gives the label Σ_j j·one_hot[j] and the number of 1s per row.
+    # matrix), and the label is Σ_j j·one_hot[j] (one matrix-vector product).
     closest = S.min(axis=0)
     one_hot = np.equal(S, closest, out=S, casting="unsafe")  # 1.0 or 0.0, written over S
-    label_and_count = _LABEL_AND_COUNT[k] @ one_hot  # (2, b)
-    if label_and_count[1].sum() == b:  # one nearest centre per row: no exact ties
-        return label_and_count[0].astype(np.intp), closest, one_hot
+    if one_hot.sum() == b:  # one nearest centre per row: no exact ties
+        labels = (np.arange(k, dtype=np.float64) @ one_hot).astype(np.intp)
+        return labels, closest, one_hot
     labels = one_hot.argmax(axis=0)  # exact ties: the lowest index wins, as with argmin
     one_hot[:] = 0.0
     one_hot[labels, np.arange(b)] = 1.0
     return labels, closest, one_hot
-
-
-class _LabelAndCount(dict[int, np.ndarray]):
-    """``[[0, 1, …, k-1], [1, 1, …, 1]]`` of shape (2, k), made once per ``k``."""
-
-    def __missing__(self, k: int) -> np.ndarray:
-        self[k] = np.vstack([np.arange(k, dtype=np.float64), np.ones(k)])
-        return self[k]
-
-
-_LABEL_AND_COUNT = _LabelAndCount()
 
 
 def _centers_aug(centers: np.ndarray) -> np.ndarray:
