@@ -134,7 +134,7 @@ class KMeans(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterMixin, Ba
     3.2× at 200,000 and 4.2× at 1,000,000 (its n×k temporaries fell out of cache); in blocks
     the cost per point stays flat as n grows, as scikit-learn's does. The constant is not
     matched yet: single-threaded CPU time per iteration, on a loaded shared 2-core machine, was
-    ~1.9× scikit-learn's at 20,000, 200,000 and 1,000,000 points alike (NumPy makes several
+    1.7-2.1× scikit-learn's at 20,000, 200,000 and 1,000,000 points (NumPy makes several
     passes over each block — product, min, one-hot, labels — where Cython makes one).
 
     Parameters
