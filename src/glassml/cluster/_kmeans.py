@@ -21,13 +21,21 @@ from sklearn.base import (
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
-from glassml._distances import row_norms_sq, squared_distances
+from glassml._distances import squared_distances
 from glassml._validation import (
     check_option,
     check_positive,
     check_scalar_number,
     make_rng,
 )
+from glassml.cluster._lloyd import (
+    assign,
+    assign_and_sum,
+    distances_to_own_centre,
+    new_block_sums,
+    with_ones,
+)
+from glassml.neighbors._tiles import single_threaded_blas
 
 __all__ = ["KMeans", "kmeans_plusplus"]
 
@@ -105,14 +113,6 @@ def _kmeans_plusplus(X: np.ndarray, n_clusters: int, rng: np.random.Generator) -
     return indices
 
 
-def _with_ones(X: np.ndarray) -> np.ndarray:
-    """``[X, 1]``: a column of ones appended, shape (n_samples, n_features + 1)."""
-    X_aug = np.empty((X.shape[0], X.shape[1] + 1))
-    X_aug[:, :-1] = X
-    X_aug[:, -1] = 1.0
-    return X_aug
-
-
 class KMeans(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterMixin, BaseEstimator):
     """K-Means clustering with Lloyd's algorithm.
 
@@ -121,15 +121,21 @@ class KMeans(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterMixin, Ba
     ``KMeans(init=C).fit(X)`` gives the same centres (to 1e-12), labels, inertia and ``n_iter_``
     as ``textbook.lloyd(X, C, max_iter, tol)``, and ``init="k-means++"`` starts from the centres
     ``textbook.kmeans_plusplus(X, n_clusters, random_state)`` draws (tested). What this fast path
-    does differently: it centres the data once; it assigns all points with one matrix product
-    (``|c|² - 2 x·c``, see Notes) instead of a distance per point and centre; it sums every
-    cluster with one product of the one-hot assignment matrix; k-means++ keeps ``D(x)²`` in one
-    array updated per new centre. Measured on 2000×10, k=8 (a shared, loaded 2-core machine):
-    10 Lloyd iterations ~380× faster than ``textbook.lloyd``, k-means++ ~880× faster than the
-    textbook's. Against scikit-learn's Cython Lloyd on 20000×10, k=8, per iteration: 0.82× in
-    ``benchmarks/bench_cluster.py`` on that loaded machine (noisy), but ~2.1-2.4× in CPU time
-    with both limited to one thread — scikit-learn makes one pass over cache-sized chunks, this
-    path two matrix products (assign, then the one-hot sums) and a few elementwise passes.
+    does differently: it centres the data once; each Lloyd pass (``_lloyd.py``) works through
+    cache-sized blocks of rows, assigning a block with one matrix product (``|c|² - 2 x·c``,
+    see Notes) instead of a distance per point and centre, and keeping each block's cluster
+    sums, updated by the rows that changed cluster; blocks run in threads, with results bit for
+    bit the same for any number of threads; k-means++ keeps ``D(x)²`` in one array updated per
+    new centre. No (n_samples, n_clusters) array is made: extra memory is one centred copy of
+    the data and a few (n_samples,) vectors. Measured on 2000×10, k=8 (before the blocks): 10
+    Lloyd iterations ~380× faster than ``textbook.lloyd``, k-means++ ~880× faster than the
+    textbook's. Against scikit-learn's Cython Lloyd (10 features, k=8, 20 iterations, same init;
+    ``benchmarks/bench_cluster.py``) the whole-array version was 1.0× at 20,000 points but
+    3.2× at 200,000 and 4.2× at 1,000,000 (its n×k temporaries fell out of cache); in blocks
+    the cost per point stays flat as n grows, as scikit-learn's does. The constant is not
+    matched yet: single-threaded CPU time per iteration, on a loaded shared 2-core machine, was
+    1.7-2.1× scikit-learn's at 20,000, 200,000 and 1,000,000 points (NumPy makes several
+    passes over each block — product, min, one-hot, labels — where Cython makes one).
 
     Parameters
     ----------
@@ -171,8 +177,9 @@ default="k-means++"
 
     1. *Assign*: ``labelᵢ = argmin_j |xᵢ - c_j|²``, computed for all points at once as
        ``|c_j|² - 2 xᵢ·c_j`` (one BLAS matrix product; ``|xᵢ|²`` does not change the argmin).
-    2. *Update*: ``c_j = mean of the points labelled j`` (sums and counts by one product of
-       the one-hot assignment matrix with ``[X, 1]``).
+    2. *Update*: ``c_j = mean of the points labelled j`` (per-block sums and counts, by one
+       product of the one-hot assignment matrix with ``[X, 1]``, or updated by the rows that
+       changed cluster; see :mod:`glassml.cluster._lloyd`).
 
     Step 1 cannot increase the inertia (each point moves to a nearer centre) and neither can
     step 2 (the mean minimises the squared distances to a set of points), so the inertia
@@ -275,8 +282,12 @@ default="k-means++"
         init = self._check_params(X)
         rng = make_rng(self.random_state)  # also rejects a random_state of the wrong type
         X_mean = X.mean(axis=0, dtype=np.float64)
-        X_c = X - X_mean  # float64 (X_mean is), centred: see Notes
-        centers, labels, inertia, n_iter, history = self._best_run(X_c, init, X_mean, rng)
+        X_aug = with_ones(X, X_mean)  # [X - mean, 1], float64 (see _lloyd.py)
+        X_c = X_aug[:, :-1]  # centred (see Notes), a view
+        with single_threaded_blas():  # the blocks run in threads (_lloyd.py)
+            centers, labels, inertia, n_iter, history = self._best_run(
+                X_c, X_aug, init, X_mean, rng
+            )
         n_distinct = int(np.count_nonzero(np.bincount(labels, minlength=self.n_clusters)))
         if n_distinct < self.n_clusters:  # as scikit-learn (same message)
             warnings.warn(
@@ -296,13 +307,17 @@ default="k-means++"
         return self
 
     def _best_run(
-        self, X: np.ndarray, init: np.ndarray | None, X_mean: np.ndarray, rng: np.random.Generator
+        self,
+        X: np.ndarray,
+        X_aug: np.ndarray,
+        init: np.ndarray | None,
+        X_mean: np.ndarray,
+        rng: np.random.Generator,
     ) -> tuple[np.ndarray, np.ndarray, float, int, np.ndarray]:
-        """The run with the lowest inertia out of ``n_init`` on centred data ``X``."""
-        X_aug = _with_ones(X)  # [X, 1], see _assign
-        X_sq = row_norms_sq(X)  # |x|², (n_samples,)
+        """The run with the lowest inertia out of ``n_init`` on centred data ``X = X_aug[:, :-1]``."""
+        X_sq_total = float(np.einsum("ij,ij->", X, X))  # Σ|x|²
         # tol is relative to the mean feature variance: mean(var(X, axis=0)) = Σ|x_c|² / (n d).
-        tol = float(X_sq.sum() / X.size * self.tol)
+        tol = X_sq_total / X.size * self.tol
         n_runs = self.n_init
         if init is not None and n_runs != 1:
             warnings.warn(
@@ -320,7 +335,7 @@ default="k-means++"
                 centers0 = X[_kmeans_plusplus(X, self.n_clusters, rng)]
             else:
                 centers0 = X[rng.choice(X.shape[0], self.n_clusters, replace=False)]
-            run = self._lloyd(X, X_aug, X_sq, centers0, tol)
+            run = self._lloyd(X, X_aug, X_sq_total, centers0, tol)
             if best is None or run[2] < best[2]:
                 best = run
         return best  # type: ignore[return-value]  # n_runs >= 1
@@ -329,79 +344,47 @@ default="k-means++"
         self,
         X: np.ndarray,
         X_aug: np.ndarray,
-        X_sq: np.ndarray,
+        X_sq_total: float,
         centers: np.ndarray,
         tol: float,
     ) -> tuple[np.ndarray, np.ndarray, float, int, np.ndarray]:
         """One run of Lloyd's algorithm on centred data ``X`` (``X_aug = [X, 1]``)."""
-        n_samples = X.shape[0]
-        X_sq_total = float(X_sq.sum())
-        labels_old = np.full(n_samples, -1, dtype=np.intp)
+        labels = np.full(X.shape[0], -1, dtype=np.intp)  # -1: no label yet, all "changed"
+        block_sums = new_block_sums(
+            X.shape[0], len(centers), X.shape[1]
+        )  # see _lloyd.assign_and_sum
         history = []
         i = 0
         for i in range(self.max_iter):  # noqa: B007 - i is reported
-            labels, closest, one_hot = self._assign(X_aug, centers)
-            history.append(max(X_sq_total + float(closest.sum()), 0.0))
-            new_centers = self._update(X, X_aug, labels, one_hot, centers)
+            n_changed, closest_total, sums_aug = assign_and_sum(X_aug, centers, labels, block_sums)
+            history.append(max(X_sq_total + closest_total, 0.0))
+            new_centers = self._update(X, labels, sums_aug, centers)
             shift = float(((new_centers - centers) ** 2).sum())
             centers = new_centers
-            if np.array_equal(labels, labels_old):  # strict convergence
+            if n_changed == 0:  # strict convergence: the labels did not change
                 break
             if shift <= tol:
                 break
-            labels_old = labels
         # Reassign once more so labels match the final centres. NOTE: scikit-learn skips this
         # after a strict stop (same labels twice, so the means did not move) — but an empty
         # cluster relocated in that last update does move, leaving stale labels and a wrong
         # inertia; reassigning always is correct in every case (and changes nothing otherwise).
-        labels = self._assign(X_aug, centers)[0]
-        diff = X - np.take(centers, labels, axis=0)  # NOTE: np.take is ~4× faster than [labels]
-        inertia = float(np.einsum("ij,ij->", diff, diff))
+        inertia = assign(X_aug, centers, labels)
         return centers, labels, inertia, i + 1, np.asarray(history)
 
     @staticmethod
-    def _assign(
-        X_aug: np.ndarray, centers: np.ndarray
-    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Nearest centre of each row of ``X_aug = [X, 1]``.
-
-        Returns the labels (n_samples,), ``|c|² - 2 x·c`` for the nearest centre (the squared
-        distance minus ``|x|²``, which does not depend on the centre) and the one-hot
-        assignment matrix of shape (n_clusters, n_samples) as floats.
-        """
-        k = centers.shape[0]
-        C_aug = np.hstack([-2.0 * centers, row_norms_sq(centers)[:, None]])
-        S = C_aug @ X_aug.T  # (n_clusters, n_samples): one product, no extra passes
-        # NOTE: with few clusters, argmin along short rows is slow. In this (k, n) layout the
-        # min is an elementwise min of k long rows, S == min marks the nearest centre with a
-        # 1.0 (a one-hot matrix, used again by _update), and the label is Σ_j j·onehot[j].
-        closest = S.min(axis=0)
-        one_hot = np.equal(S, closest, out=np.empty_like(S), casting="unsafe")  # 1.0 or 0.0
-        if one_hot.sum() == S.shape[1]:  # one nearest centre per point: no exact ties
-            labels = (np.arange(k, dtype=np.float64) @ one_hot).astype(np.intp)
-        else:  # exact ties: the lowest index wins, as with argmin
-            labels = one_hot.argmax(axis=0)
-            one_hot[:] = 0.0
-            one_hot[labels, np.arange(S.shape[1])] = 1.0
-        return labels, closest, one_hot
-
     def _update(
-        self,
-        X: np.ndarray,
-        X_aug: np.ndarray,
-        labels: np.ndarray,
-        one_hot: np.ndarray,
-        centers_old: np.ndarray,
+        X: np.ndarray, labels: np.ndarray, sums_aug: np.ndarray, centers_old: np.ndarray
     ) -> np.ndarray:
-        """Means of the labelled points, with empty clusters relocated (class Notes)."""
-        # Per-cluster sums, and in the last column (X_aug's ones) the counts, in one product
-        # (np.add.at would be far slower).
-        sums_aug = one_hot @ X_aug  # (k, n_features + 1)
+        """Means of the labelled points, with empty clusters relocated (class Notes).
+
+        ``sums_aug`` (n_clusters, n_features + 1) holds each cluster's sum of rows and, in the
+        last column, its count (from :func:`~glassml.cluster._lloyd.assign_and_sum`).
+        """
         sums, counts = sums_aug[:, :-1], sums_aug[:, -1]
         empty = np.flatnonzero(counts == 0)
         if empty.size:
-            diff = X - np.take(centers_old, labels, axis=0)
-            far = np.einsum("ij,ij->i", diff, diff)  # distance of each point to its centre
+            far = distances_to_own_centre(X, centers_old, labels)  # each point to its centre
             if far.max() > 0:  # else: more clusters than distinct points, nothing to move
                 order = np.argsort(-far, kind="stable")[: empty.size]
                 for j, idx in zip(empty, order, strict=True):
@@ -418,7 +401,7 @@ default="k-means++"
         return new
 
     def _centred(self, X: Any) -> tuple[np.ndarray, np.ndarray, np.dtype]:
-        """Validated ``X`` and the centres, both shifted by the centres' mean (float64).
+        """Validated ``[X, 1]`` and the centres, both shifted by the centres' mean (float64).
 
         The third item is the dtype ``X`` was validated to (float32 stays float32).
 
@@ -431,7 +414,15 @@ default="k-means++"
         X = validate_data(self, X, dtype=[np.float64, np.float32], reset=False)
         C = self.cluster_centers_.astype(np.float64)
         shift = C.mean(axis=0)
-        return X - shift, C - shift, X.dtype
+        return with_ones(X, shift), C - shift, X.dtype
+
+    def _labels_inertia(self, X: Any) -> tuple[np.ndarray, float]:
+        """Nearest fitted centre of each row of ``X`` (n_samples,), and the inertia."""
+        X_aug, C_c, _ = self._centred(X)
+        labels = np.empty(X_aug.shape[0], dtype=np.intp)
+        with single_threaded_blas():  # the blocks run in threads (_lloyd.py)
+            inertia = assign(X_aug, C_c, labels)
+        return labels, inertia
 
     def predict(self, X: Any) -> np.ndarray:
         """Index of the nearest centre for each row.
@@ -444,8 +435,7 @@ default="k-means++"
         -------
         labels : ndarray of shape (n_samples,)
         """
-        X_c, C_c, _ = self._centred(X)
-        return self._assign(_with_ones(X_c), C_c)[0]
+        return self._labels_inertia(X)[0]
 
     def transform(self, X: Any) -> np.ndarray:
         """Euclidean distance from each row to each centre.
@@ -459,8 +449,8 @@ default="k-means++"
         distances : ndarray of shape (n_samples, n_clusters)
             In the dtype of ``X`` (float32 stays float32, as in scikit-learn).
         """
-        X_c, C_c, dtype = self._centred(X)
-        return np.sqrt(squared_distances(X_c, C_c)).astype(dtype, copy=False)
+        X_aug, C_c, dtype = self._centred(X)
+        return np.sqrt(squared_distances(X_aug[:, :-1], C_c)).astype(dtype, copy=False)
 
     def score(self, X: Any, y: Any = None) -> float:
         """Minus the inertia of ``X`` with respect to the fitted centres (higher is better).
@@ -474,7 +464,4 @@ default="k-means++"
         -------
         score : float
         """
-        X_c, C_c, _ = self._centred(X)
-        labels = self._assign(_with_ones(X_c), C_c)[0]
-        diff = X_c - C_c[labels]
-        return -float(np.einsum("ij,ij->", diff, diff))
+        return -self._labels_inertia(X)[1]

@@ -1,0 +1,135 @@
+"""The blocked, threaded Lloyd pass (``_lloyd.py``): equal to the textbook across block
+boundaries, bit for bit the same for any number of threads, and no (n_samples, n_clusters)
+temporaries (extra memory: the one centred copy of X plus O(n_samples) vectors)."""
+
+from __future__ import annotations
+
+import tracemalloc
+
+import numpy as np
+import pytest
+from sklearn.cluster import KMeans as SKKMeans
+from sklearn.datasets import make_blobs
+
+from glassml.cluster import KMeans, _lloyd, textbook
+
+# Integer data with more clusters than distinct points warns (as scikit-learn): expected here.
+pytestmark = pytest.mark.filterwarnings(
+    "ignore:Number of distinct clusters:sklearn.exceptions.ConvergenceWarning"
+)
+
+
+def _with_threads(monkeypatch, n_threads):
+    """Make every pass use ``n_threads`` worker threads, whatever the machine has."""
+    monkeypatch.setattr(_lloyd, "threads_for", lambda work, min_work: n_threads)
+
+
+def _fit(X, init, **params):
+    return KMeans(n_clusters=len(init), init=init, **params).fit(X)
+
+
+def _fitted_arrays(km):
+    return km.cluster_centers_, km.labels_, km.inertia_history_, np.array([km.inertia_])
+
+
+@pytest.mark.parametrize("n_threads", [1, 2, 3])
+@pytest.mark.parametrize("data", ["blobs", "ties", "empty"])
+def test_textbook_equals_fast_across_blocks_and_threads(monkeypatch, data, n_threads):
+    # Blocks of 64 rows (the last one shorter), so a small data set crosses many block
+    # boundaries and every thread gets several blocks.
+    monkeypatch.setattr(_lloyd, "BLOCK_ROWS", 64)
+    _with_threads(monkeypatch, n_threads)
+    rng = np.random.default_rng(7)
+    if data == "blobs":
+        X = make_blobs(300, 3, centers=5, cluster_std=2.5, random_state=7)[0]
+        init = X[rng.choice(300, 6, replace=False)]
+    elif data == "ties":  # integer grid: duplicates, points halfway between two centres
+        X = rng.integers(0, 4, size=(301, 2)).astype(float)
+        init = X[rng.choice(301, 5, replace=False)]
+    else:  # two centres far from every point: empty clusters relocated
+        X = make_blobs(250, 2, centers=3, random_state=5)[0]
+        init = np.vstack([X[:2], [[1e3, 1e3], [-1e3, 1e3]]])
+    fast = _fit(X, init, tol=0.0)
+    centers, labels, inertia, n_iter = textbook.lloyd(X, init, tol=0.0)
+    np.testing.assert_allclose(fast.cluster_centers_, centers, rtol=0, atol=1e-12)
+    np.testing.assert_array_equal(fast.labels_, labels)
+    assert fast.inertia_ == pytest.approx(inertia, rel=1e-12, abs=1e-12)
+    assert fast.n_iter_ == n_iter > 1
+    Q = X[::3] + 0.25
+    np.testing.assert_array_equal(fast.predict(Q), textbook.assign_to_nearest(Q, centers))
+
+
+def test_results_are_bitwise_equal_for_any_number_of_threads(monkeypatch):
+    # 5 blocks of 4096 rows (the last one shorter), empty clusters on the way.
+    X, _ = make_blobs(17_000, 10, centers=8, cluster_std=10.0, random_state=0)
+    init = np.vstack([X[:6], np.full((2, 10), 500.0)])
+    runs = []
+    for n_threads in (1, 2, 4):
+        _with_threads(monkeypatch, n_threads)
+        km = _fit(X, init, max_iter=15, tol=0)
+        runs.append((*_fitted_arrays(km), km.predict(X[:5000]), np.array([km.score(X)])))
+    for other in runs[1:]:
+        for a, b in zip(runs[0], other, strict=True):
+            np.testing.assert_array_equal(a, b)  # bit for bit, not to a tolerance
+
+
+def test_large_data_still_matches_sklearn():
+    # Several blocks at the real block size, on the benchmark's kind of data.
+    X, _ = make_blobs(30_000, 10, centers=8, cluster_std=10.0, random_state=1)
+    init = X[:8].copy()
+    ours = _fit(X, init, max_iter=25, tol=0)
+    ref = SKKMeans(8, init=init, n_init=1, algorithm="lloyd", max_iter=25, tol=0).fit(X)
+    assert ours.n_iter_ == ref.n_iter_
+    np.testing.assert_array_equal(ours.labels_, ref.labels_)
+    np.testing.assert_allclose(ours.cluster_centers_, ref.cluster_centers_, rtol=0, atol=1e-8)
+    assert ours.inertia_ == pytest.approx(ref.inertia_, rel=1e-10)
+
+
+def test_no_n_by_k_temporaries():
+    # Extra memory of a fit: the centred copy [X - mean, 1] (1.1 × X for 10 features) and a
+    # few (n_samples,) vectors; an (n_samples, n_clusters) matrix would add 0.8 × X each.
+    X, _ = make_blobs(100_000, 10, centers=8, cluster_std=10.0, random_state=0)
+    init = X[:8].copy()
+    km = _fit(X, init, max_iter=3, tol=0)  # warm up (thread pool, caches)
+    tracemalloc.start()
+    try:
+        km.fit(X)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    # [X - mean, 1], two (n_samples,) vectors, and 4 MiB for the blocks' own arrays (about
+    # 0.3 MiB per block and thread); the old full-matrix version peaked at 5.3 × X.nbytes.
+    bound = 1.1 * X.nbytes + 2 * 8 * len(X) + 4 * 2**20
+    assert peak < bound, f"peak {peak / X.nbytes:.2f} × X.nbytes"
+
+
+@pytest.mark.parametrize("n_samples", [1, 5, 8192, 8193, 20_000, 200_001])
+def test_block_ranges_cover_every_row_once_in_equal_shares(n_samples):
+    blocks = _lloyd.block_ranges(n_samples)
+    rows = np.concatenate([np.arange(n_samples)[b] for b in blocks])
+    np.testing.assert_array_equal(rows, np.arange(n_samples))
+    sizes = [b.stop - b.start for b in blocks]
+    assert max(sizes) <= _lloyd.BLOCK_ROWS
+    assert max(sizes) - min(sizes) <= max(sizes) // 2  # about equal (the last one shorter)
+    if len(blocks) > 1:  # 20_000 rows: 4 blocks of 5000, not 3 (two threads get 2 each)
+        assert len(blocks) % _lloyd.MAX_THREADS == 0
+
+
+def test_sums_updated_by_moved_rows_equal_sums_afresh(monkeypatch):
+    # After the first passes only a few rows per block move: their rows are taken out of the
+    # old cluster's sum and added to the new one's; that must equal summing afresh.
+    monkeypatch.setattr(_lloyd, "BLOCK_ROWS", 256)
+    X, _ = make_blobs(3000, 4, centers=5, cluster_std=3.0, random_state=3)
+    X_aug = _lloyd.with_ones(X, X.mean(axis=0))
+    centers = X_aug[:5, :-1].copy()
+    labels = np.full(len(X), -1, dtype=np.intp)
+    block_sums = _lloyd.new_block_sums(len(X), 5, 4)
+    n_moved = []
+    for _ in range(8):
+        n_changed, _, sums = _lloyd.assign_and_sum(X_aug, centers, labels, block_sums)
+        n_moved.append(n_changed)
+        one_hot = labels == np.arange(5)[:, None]  # (k, n): the sums afresh, by hand
+        np.testing.assert_allclose(sums, one_hot @ X_aug, rtol=1e-13, atol=1e-11)
+        centers = sums[:, :-1] / sums[:, -1:]
+    # the incremental update really ran: some passes moved a few rows, not none and not many
+    assert any(0 < m * _lloyd.RECOMPUTE_FRACTION < len(X) for m in n_moved[1:])
