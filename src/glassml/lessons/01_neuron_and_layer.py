@@ -173,8 +173,10 @@ print(f"x = {x}")
 print(f"z = w · x + b = {z_val:.4f};  a = {args.activation}(z) = {a:.4f}")
 d_out = 1.0
 dx, dw, db = neuron.backward(d_out)
-f_prime = get_activation(args.activation, elementwise=True).derivative(z_val)
-print(f"With d_out = dL/da = {d_out}: dz = d_out · {args.activation}'(z) = {float(f_prime):.4f}")
+derivative = get_activation(args.activation, elementwise=True).derivative
+assert derivative is not None  # elementwise=True guarantees one
+slope = float(derivative(z_val))
+print(f"With d_out = dL/da = {d_out}: dz = d_out · {args.activation}'(z) = {d_out * slope:.4f}")
 print(f"  dw = dz · x = {dw}   (each weight's gradient is its input, times dz)")
 print(f"  db = dz     = {db:.4f}")
 print(f"  dx = dz · w = {dx}   (what flows back to the previous layer)")

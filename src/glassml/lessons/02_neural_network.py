@@ -36,6 +36,7 @@ Run it: ``python src/glassml/lessons/02_neural_network.py --hidden 2 --seed 1`` 
 # epochs and hidden width, and the random seed of every section.
 import sys
 import time
+from functools import partial
 
 import numpy as np
 from sklearn.datasets import load_digits
@@ -112,14 +113,14 @@ heading("1. Loss functions and their gradients")
 p = np.array([0.9, 0.6, 0.2])
 y = np.array([1.0, 1.0, 0.0])
 print(f"predictions p = {p}, targets y = {y}")
-for name, loss, grad in (
+for name, loss_fn, gradient_fn in (
     ("MSE", mse, mse_gradient),
     ("BCE", binary_cross_entropy, binary_cross_entropy_gradient),
 ):
-    numeric = numerical_gradient(lambda loss=loss: loss(p, y), p)
+    numeric = numerical_gradient(partial(loss_fn, p, y), p)
     print(
-        f"  {name} = {loss(p, y):.4f};  dL/dp = {grad(p, y)};  central differences agree to "
-        f"{max_relative_error(grad(p, y), numeric):.1e}"
+        f"  {name} = {loss_fn(p, y):.4f};  dL/dp = {gradient_fn(p, y)};  central differences agree to "
+        f"{max_relative_error(gradient_fn(p, y), numeric):.1e}"
     )
 P3 = np.array([[0.7, 0.2, 0.1], [0.1, 0.3, 0.6]])
 labels = np.array([0, 2])
@@ -176,14 +177,17 @@ print(f"loss on the 4 jittered XOR points: {check_net.loss_value(p_check, XOR_Y)
 print(f"  {'layer':<25}{'parameter':>10}{'shape':>9}{'max |grad|':>12}{'backward vs central':>21}")
 worst = 0.0
 for number, layer in enumerate(check_net.layers, start=1):
-    for name, param, grad in (("W", layer.W, layer.dW), ("b", layer.b, layer.db)):
+    assert isinstance(layer, DenseLayer)  # NeuralNetwork's layers are all dense
+    for name, param, gradient in (("W", layer.W, layer.dW), ("b", layer.b, layer.db)):
         numeric = numerical_gradient(
             lambda: check_net.loss_value(check_net.forward(X_jitter), XOR_Y), param
         )
-        error = max_relative_error(grad, numeric)
+        error = max_relative_error(gradient, numeric)
         worst = max(worst, error)
         label = f"{number}: Dense({layer.n_inputs}->{layer.n_outputs}, {layer.activation})"
-        print(f"  {label:<25}{name:>10}{param.shape!s:>9}{np.max(np.abs(grad)):12.2e}{error:21.1e}")
+        print(
+            f"  {label:<25}{name:>10}{param.shape!s:>9}{np.max(np.abs(gradient)):12.2e}{error:21.1e}"
+        )
 verdict = "agree" if worst < 1e-6 else "DISAGREE"
 print(f"Largest relative difference {worst:.1e}: backward and central differences {verdict}.")
 
