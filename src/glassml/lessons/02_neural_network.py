@@ -33,7 +33,7 @@ Run it: ``python src/glassml/lessons/02_neural_network.py --hidden 2 --seed 1`` 
 # Options
 # -------
 # The options a learner turns (see *Try this* at the end): the XOR network's learning rate,
-# epochs and hidden width, and the random seed of every section.
+# epochs and hidden width, the digits network's epochs, and the random seed of every section.
 import sys
 import time
 from functools import partial
@@ -67,12 +67,17 @@ parser.add_argument(
 parser.add_argument(
     "--hidden", type=int, default=8, help="hidden units of the XOR network (default 8)"
 )
+parser.add_argument(
+    "--digits-epochs", type=int, default=None, help="digits training epochs (default 30, quick 20)"
+)
 parser.add_argument("--seed", type=int, default=0, help="random seed of every network (default 0)")
 args = lesson_args(parser)
 epochs = args.epochs if args.epochs is not None else (300 if args.quick else 500)
-if args.lr <= 0 or epochs < 1 or args.hidden < 1:
+digits_epochs = args.digits_epochs if args.digits_epochs is not None else (20 if args.quick else 30)
+if args.lr <= 0 or min(epochs, digits_epochs, args.hidden) < 1:
     parser.error(
-        f"--lr must be > 0, --epochs and --hidden >= 1; got {args.lr}, {epochs}, {args.hidden}"
+        "--lr must be > 0 and --epochs, --digits-epochs, --hidden >= 1; got "
+        f"{args.lr}, {epochs}, {digits_epochs}, {args.hidden}"
     )
 out = prepare_out(args.out)
 
@@ -302,7 +307,6 @@ X_train, X_test, y_train, y_test = train_test_split(
 )
 scaler = StandardScaler().fit(X_train)  # statistics of the training images only
 X_train, X_test = scaler.transform(X_train), scaler.transform(X_test)
-digits_epochs = 20 if args.quick else 30
 digits_net = NeuralNetwork(
     [64, 128, 64, 10], loss="cross_entropy", learning_rate=0.1, random_state=args.seed
 )
