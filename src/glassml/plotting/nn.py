@@ -23,6 +23,7 @@ from glassml.nn import (
 )
 
 __all__ = [
+    "CONSTANT_SPREAD",
     "activations_figure",
     "decision_boundaries_figure",
     "digits_predictions_figure",
