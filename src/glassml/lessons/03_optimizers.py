@@ -115,18 +115,23 @@ def distance(point: np.ndarray) -> float:
 #
 # .. literalinclude:: /../src/glassml/optim/optimizers.py
 #    :pyobject: SGD._update
+#    :caption: glassml/optim/optimizers.py: SGD._update
 #
 # .. literalinclude:: /../src/glassml/optim/optimizers.py
 #    :pyobject: Momentum._update
+#    :caption: glassml/optim/optimizers.py: Momentum._update
 #
 # .. literalinclude:: /../src/glassml/optim/optimizers.py
 #    :pyobject: RMSProp._update
+#    :caption: glassml/optim/optimizers.py: RMSProp._update
 #
 # .. literalinclude:: /../src/glassml/optim/optimizers.py
 #    :pyobject: AdaGrad._update
+#    :caption: glassml/optim/optimizers.py: AdaGrad._update
 #
 # .. literalinclude:: /../src/glassml/optim/optimizers.py
 #    :pyobject: Adam._adam_step
+#    :caption: glassml/optim/optimizers.py: Adam._adam_step
 #
 # One step of each on a lopsided gradient shows the difference at once: SGD and Momentum move
 # in proportion to :math:`g`, the other three move each coordinate about equally.

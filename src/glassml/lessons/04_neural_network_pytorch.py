@@ -111,6 +111,7 @@ if is_distributed():
 #
 # .. literalinclude:: /../src/glassml/pytorch/mlp.py
 #    :pyobject: MLP.__init__
+#    :caption: glassml/pytorch/mlp.py: MLP.__init__
 #
 # **BatchNorm** keeps each feature of a layer's output on a steady scale while the layers below
 # it change. In train mode it normalises with the statistics of the current mini-batch
@@ -177,6 +178,7 @@ say(
 #
 # .. literalinclude:: /../src/glassml/pytorch/training.py
 #    :pyobject: _train_epoch
+#    :caption: glassml/pytorch/training.py: _train_epoch
 #
 # Below, the five steps run once on a copy of the model, with a look at what each did.
 
@@ -359,6 +361,7 @@ save_figure(fig, out, "pytorch_decision_boundary.png")
 #
 # .. literalinclude:: /../src/glassml/pytorch/attention.py
 #    :pyobject: ScaledDotProductAttention.forward
+#    :caption: glassml/pytorch/attention.py: ScaledDotProductAttention.forward
 
 heading("7. Attention: softmax(QKᵀ/√d_k)·V on a toy sentence")
 tokens = "the cat sat on the mat".split()

@@ -158,9 +158,11 @@ report_pair("K-Means, k = 3", agree, t_book, t_fast)
 #
 # .. literalinclude:: /../src/glassml/linear_model/textbook.py
 #    :pyobject: normal_equation
+#    :caption: glassml/linear_model/textbook.py: normal_equation
 #
 # .. literalinclude:: /../src/glassml/linear_model/textbook.py
 #    :pyobject: gradient_descent_linear
+#    :caption: glassml/linear_model/textbook.py: gradient_descent_linear
 #
 # First the gradient formula against central differences
 # :math:`(\mathrm{MSE}(w + h e_j) - \mathrm{MSE}(w - h e_j)) / 2h`, then a one-feature fit
@@ -263,6 +265,7 @@ for name, model, t in models:
 #
 # .. literalinclude:: /../src/glassml/neighbors/textbook.py
 #    :pyobject: knn_predict
+#    :caption: glassml/neighbors/textbook.py: knn_predict
 
 heading("3. Classifiers on one problem: logistic regression, KNN, decision tree")
 n = 600 if args.quick else 4000
@@ -327,12 +330,15 @@ for k in sorted({1, args.k, 25, 101}):
 #
 # .. literalinclude:: /../src/glassml/tree/textbook.py
 #    :pyobject: impurity
+#    :caption: glassml/tree/textbook.py: impurity
 #
 # .. literalinclude:: /../src/glassml/tree/textbook.py
 #    :pyobject: information_gain
+#    :caption: glassml/tree/textbook.py: information_gain
 #
 # .. literalinclude:: /../src/glassml/tree/textbook.py
 #    :pyobject: best_split
+#    :caption: glassml/tree/textbook.py: best_split
 #
 # By hand, on eight samples with two features:
 
@@ -441,9 +447,11 @@ save_figure(fig, out, "decision_boundaries.png")
 #
 # .. literalinclude:: /../src/glassml/cluster/textbook.py
 #    :pyobject: kmeans_plusplus
+#    :caption: glassml/cluster/textbook.py: kmeans_plusplus
 #
 # .. literalinclude:: /../src/glassml/cluster/textbook.py
 #    :pyobject: lloyd
+#    :caption: glassml/cluster/textbook.py: lloyd
 
 heading(f"6. K-Means with k = {args.clusters}: same start as scikit-learn")
 n = 600 if args.quick else 6000
