@@ -109,3 +109,14 @@ def test_options_change_what_is_printed(quick_run, tmp_path, capsys):
     capsys.readouterr()
     assert beta["bias_rows"][0][1] == pytest.approx(0.01 * 2.0, rel=1e-12)
     assert beta["bias_rows"][0][2] == pytest.approx(2.0, rel=1e-12)
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [(["--steps", "3"], "--steps must be at least 10"), (["--epochs", "0"], "--epochs must be")],
+)
+def test_bad_options_are_refused_with_a_clear_message(argv, message, capsys):
+    with pytest.raises(SystemExit):
+        run_lesson(3, argv)
+    err = capsys.readouterr().err
+    assert "usage:" in err and message in err

@@ -159,3 +159,18 @@ def test_options_change_the_run(short_run, tmp_path, capsys):
     g = run_lesson(4, ["--out", str(tmp_path), *SHORT, "--batch-size", "8"])
     capsys.readouterr()
     assert len(g["z"]) == 8  # section 2's batch
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--hidden", "3,x"], "--hidden must be comma-separated integers"),
+        (["--hidden", "0"], "--hidden needs at least one width"),
+        (["--batch-size", "1"], "--batch-size must be at least 2"),
+    ],
+)
+def test_bad_options_are_refused_with_a_clear_message(argv, message, capsys):
+    with pytest.raises(SystemExit):
+        run_lesson(4, argv)
+    err = capsys.readouterr().err
+    assert "usage:" in err and message in err

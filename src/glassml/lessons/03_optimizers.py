@@ -57,6 +57,10 @@ parser.add_argument("--steps", type=int, default=None, help="steps per run (defa
 parser.add_argument("--beta1", type=float, default=0.9, help="Adam's beta1 (default 0.9)")
 parser.add_argument("--epochs", type=int, default=None, help="network epochs (default 60)")
 args = lesson_args(parser)
+if args.steps is not None and args.steps < 10:
+    parser.error(f"--steps must be at least 10 (section 3 looks at step 10), got {args.steps}")
+if args.epochs is not None and args.epochs < 1:
+    parser.error(f"--epochs must be at least 1, got {args.epochs}")
 out = prepare_out(args.out)
 
 STEPS = args.steps or (1000 if args.quick else 2000)

@@ -68,7 +68,16 @@ parser.add_argument("--hidden", default="32,16", help="hidden widths, comma-sepa
 parser.add_argument("--batch-size", type=int, default=32, help="samples per step (32)")
 parser.add_argument("--device", default="auto", help="auto (CUDA when available), cpu, cuda")
 args = lesson_args(parser)
-HIDDEN = [int(width) for width in args.hidden.split(",") if width.strip()]
+try:
+    HIDDEN = [int(width) for width in args.hidden.split(",")]
+except ValueError:
+    parser.error(f"--hidden must be comma-separated integers such as 32,16, got {args.hidden!r}")
+if not HIDDEN or min(HIDDEN) < 1:
+    parser.error(f"--hidden needs at least one width, each >= 1, got {args.hidden!r}")
+if args.batch_size < 2:
+    parser.error(
+        f"--batch-size must be at least 2 (BatchNorm needs two samples), got {args.batch_size}"
+    )
 EPOCHS = args.epochs or (45 if args.quick else 60)
 N_PER_CLASS = 150 if args.quick else 600
 
