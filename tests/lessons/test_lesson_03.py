@@ -41,12 +41,11 @@ def test_lesson_03_runs_by_path(tmp_path):
     assert "The seed's finding holds here" in proc.stdout
 
 
-def test_lesson_03_through_the_cli_prints_the_library_race(tmp_path, capsys):
+def test_lesson_03_through_the_cli_prints_the_library_race(quick_run, tmp_path, capsys):
     assert main(["lesson", "3", "--out", str(tmp_path), *SHORT]) == 0
     out = capsys.readouterr().out
     assert_figures_written(tmp_path, FIGURES)
-    lesson = run_lesson(3, ["--out", str(tmp_path), *SHORT])
-    capsys.readouterr()
+    lesson = quick_run[0]  # the same options, run in-process: its functions and constants
     for name, lr in lesson["RACE_LR"].items():
         end = minimize(rosenbrock_gradient, lesson["START"], lesson["make"](name, lr), 150)[-1]
         row = f"({end[0]:9.5f}, {end[1]:9.5f})  {np.linalg.norm(end - 1):17.3g}"
@@ -101,14 +100,12 @@ def test_options_change_what_is_printed(quick_run, tmp_path, capsys):
     lesson, _, _ = quick_run
     assert len(lesson["paths"]["SGD"]) == 151  # --steps 150
     assert all(len(h) == 1 for h in lesson["histories"].values())  # --epochs 1
-    run_lesson(3, ["--out", str(tmp_path), *SHORT, "--lr", "0.01"])
+    g = run_lesson(3, ["--out", str(tmp_path), *SHORT, "--lr", "0.01", "--beta1", "0.99"])
     text = capsys.readouterr().out
     assert f"{'SGD':<9}  {0.01:6g}  diverged" in text  # one rate for all: SGD blows up
     assert "SGD diverged at this rate; Adam and RMSProp" in text
-    beta = run_lesson(3, ["--out", str(tmp_path), *SHORT, "--beta1", "0.99"])
-    capsys.readouterr()
-    assert beta["bias_rows"][0][1] == pytest.approx(0.01 * 2.0, rel=1e-12)
-    assert beta["bias_rows"][0][2] == pytest.approx(2.0, rel=1e-12)
+    assert g["bias_rows"][0][1] == pytest.approx(0.01 * 2.0, rel=1e-12)  # m = (1 - β1)·g
+    assert g["bias_rows"][0][2] == pytest.approx(2.0, rel=1e-12)  # m_hat = g
 
 
 @pytest.mark.parametrize(

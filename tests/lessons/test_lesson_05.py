@@ -122,7 +122,6 @@ def test_options_change_what_is_printed(tmp_path):
     assert g["boundary_models"][2][1].max_depth == 2
     assert "KMeans k=4" in text and len(g["km"].cluster_centers_) == 4
     assert "gradient descent (lr 0.05)" in text and g["gd_1d"].learning_rate == 0.05
-    _, diverged = _run(tmp_path, "--lr", "1.2")
-    assert "gradient descent with lr = 1.2 diverged" in diverged
-    g7, _ = _run(tmp_path, "--seed", "7")
-    assert not np.array_equal(g7["X2"], g["X2"])  # other data
+    g7, other = _run(tmp_path, "--lr", "1.2", "--seed", "7")
+    assert "gradient descent with lr = 1.2 diverged" in other
+    assert not np.array_equal(g7["X2"], g["X2"])  # --seed: other data
