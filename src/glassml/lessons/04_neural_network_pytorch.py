@@ -42,6 +42,7 @@ runs on several processes with DistributedDataParallel, unchanged:
 # only wait on each other.
 import copy
 import sys
+from typing import Any
 
 import numpy as np
 import torch
@@ -148,7 +149,7 @@ section("2. The model, and BatchNorm on one batch")
 model = MLP(2, HIDDEN, 1, dropout=args.dropout, seed=0)
 say(model)
 say(f"  {sum(p.numel() for p in model.parameters())} parameters.")
-probe = copy.deepcopy(model).train()  # a copy: a train-mode pass moves the running averages
+probe: Any = copy.deepcopy(model).train()  # a copy: a train-mode pass moves the running averages
 linear, bn = probe.net[0], probe.net[1]
 X_batch = torch.as_tensor(X_train[: args.batch_size])
 with torch.no_grad():
@@ -192,7 +193,7 @@ say(
 # Below, the five steps run once on a copy of the model, with a look at what each did.
 
 section("3. One step by hand: zero_grad, forward, loss, backward, step")
-step_model = copy.deepcopy(model).train()
+step_model: Any = copy.deepcopy(model).train()
 optimizer = torch.optim.Adam(step_model.parameters(), lr=args.lr)
 loss_fn = torch.nn.BCEWithLogitsLoss()
 y_batch = torch.as_tensor(y_train[: args.batch_size], dtype=torch.float32)[:, None]
@@ -210,7 +211,7 @@ say(
     f"  step: W1 moved by at most {float((W.detach() - W_before).abs().max()):.5f} "
     f"(Adam's first step is about lr = {args.lr:g} per weight)"
 )
-twice = copy.deepcopy(model).train()
+twice: Any = copy.deepcopy(model).train()
 for _ in range(2):  # two backward passes with no zero_grad between them
     torch.manual_seed(0)
     loss_fn(twice(X_batch), y_batch).backward()
@@ -307,7 +308,7 @@ with torch.no_grad():
     a, b = train_mode(Xv), train_mode(Xv)
     c, d = model(Xv), model(Xv)
     z_all = model.net[0](torch.as_tensor(X_train))
-trained_bn = model.net[1]
+trained_bn: Any = model.net[1]
 print(
     f"  Two train-mode passes over {len(Xv)} points differ by up to "
     f"{float((a - b).abs().max()):.4f} in the logits; two eval-mode passes by "

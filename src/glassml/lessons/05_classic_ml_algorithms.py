@@ -193,6 +193,7 @@ print(f"  central differences (h = 1e-6) agree to {grad_gap:.1e}")
 x1 = rng.uniform(-3, 3, 60)
 y1 = 1.5 * x1 + 2.0 + rng.normal(0, 1.0, 60)
 normal_1d = LinearRegression().fit(x1[:, None], y1)
+gd_1d: LinearRegression | None
 try:
     gd_1d = LinearRegression(solver="gd", learning_rate=args.lr, max_iter=5000, tol=1e-9)
     gd_1d.fit(x1[:, None], y1)
@@ -212,8 +213,12 @@ from glassml.plotting import classic as plots  # noqa: E402  (after prepare_out:
 
 if gd_1d is not None:
     lines = [
-        ("normal equation", normal_1d.coef_[0], normal_1d.intercept_),
-        (f"gradient descent, {gd_1d.n_iter_} steps", gd_1d.coef_[0], gd_1d.intercept_),
+        ("normal equation", float(normal_1d.coef_[0]), float(normal_1d.intercept_)),
+        (
+            f"gradient descent, {gd_1d.n_iter_} steps",
+            float(gd_1d.coef_[0]),
+            float(gd_1d.intercept_),
+        ),
     ]
     fig = plots.plot_linear_fit(x1, y1, lines, gd_1d.loss_history_, args.lr)
     save_figure(fig, out, "linear_regression_fit.png")
@@ -373,7 +378,9 @@ for feature, threshold in ((0, 3.5), (0, 4.5)):
         f"    gain = {parent:.4f} - {n_l}/8·{g_left:.4f} - {n_r}/8·{g_right:.4f} = {gain:.4f}"
         f"   (information_gain: {library:.4f})"
     )
-feature, threshold, gain = tree_textbook.best_split(X_small, y_small)
+split = tree_textbook.best_split(X_small, y_small)
+assert split is not None  # x1 is not constant
+feature, threshold, gain = split
 print(
     f"  best_split tries all {sum(len(tree_textbook.candidate_thresholds(c)) for c in X_small.T)}"
     f" thresholds and picks x{feature + 1} <= {threshold:g} (gain {gain:.4f})."
@@ -406,7 +413,7 @@ if unlimited_train == 1.0 and unlimited_test < max(t for _, t in depth_results.v
 
 heading("5. Decision boundaries on two moons")
 X2, y2 = make_moons(200 if args.quick else 400, noise=0.3, random_state=SEED)
-boundary_models = [
+boundary_models: list[tuple[str, Any, Any]] = [
     (
         "logistic regression",
         LogisticRegression(learning_rate=1.0, max_iter=2000, tol=1e-8),
