@@ -11,14 +11,24 @@ from collections.abc import Callable, Mapping, Sequence
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.figure import Figure
+from matplotlib.patches import Rectangle
 
 import glassml.plotting  # noqa: F401  (shared style)
 
 __all__ = ["attention_heatmap", "decision_boundary", "training_curves"]
 
 
-def training_curves(history: Mapping[str, Sequence[float]], title: str = "") -> Figure:
+def training_curves(
+    history: Mapping[str, Sequence[float]],
+    title: str = "",
+    eval_train: tuple[float, float] | None = None,
+) -> Figure:
     """Loss, accuracy and learning rate per epoch, side by side.
+
+    The "train" curves are what :func:`glassml.pytorch.train` records while it trains: the
+    average over the epoch's batches, in train mode (dropout on, BatchNorm on batch
+    statistics). The "validation" curves are measured after each epoch in eval mode. The
+    legends say so, because it explains why validation loss can sit below training loss.
 
     Parameters
     ----------
@@ -27,22 +37,31 @@ def training_curves(history: Mapping[str, Sequence[float]], title: str = "") -> 
         one number per epoch, as returned by :func:`glassml.pytorch.train`.
     title : str, optional
         Figure title.
+    eval_train : (float, float), optional
+        Loss and accuracy on the training set in eval mode (dropout off) after the last
+        epoch, drawn as a star at the last epoch.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
     """
     epochs = np.arange(1, len(history["loss"]) + 1)
-    fig, axes = plt.subplots(1, 3, figsize=(13, 3.8))
-    ax = axes[0]
-    ax.plot(epochs, history["loss"], label="train")
-    if "val_loss" in history:
-        ax.plot(epochs, history["val_loss"], label="validation")
-    ax.set_yscale("log")
-    ax.set(xlabel="epoch", ylabel="loss (log scale)", title="Loss")
-    ax.legend()
-    ax = axes[1]
-    ax.plot(epochs, history["accuracy"], label="train")
-    if "val_accuracy" in history:
-        ax.plot(epochs, history["val_accuracy"], label="validation")
-    ax.set(xlabel="epoch", ylabel="accuracy", title="Accuracy")
-    ax.legend(loc="lower right")
+    fig, axes = plt.subplots(1, 3, figsize=(14, 4.2))
+    train_label = "train (train mode: dropout on,\nmean over the epoch's batches)"
+    val_label = "validation (eval mode, after the epoch)"
+    for ax, key, name in ((axes[0], "loss", "Loss"), (axes[1], "accuracy", "Accuracy")):
+        ax.plot(epochs, history[key], label=train_label)
+        if f"val_{key}" in history:
+            ax.plot(epochs, history[f"val_{key}"], label=val_label)
+        if eval_train is not None:
+            value = eval_train[0] if key == "loss" else eval_train[1]
+            ax.plot(epochs[-1], value, "*", color="C2", ms=13, mec="k", zorder=5,
+                    label="train set in eval mode (dropout off)")  # fmt: skip
+        ax.set(xlabel="epoch", ylabel=key, title=name)
+    axes[0].set_yscale("log")
+    axes[0].set_ylabel("loss (log scale)")
+    axes[0].legend(fontsize=8)
+    axes[1].legend(loc="lower right", fontsize=8)
     ax = axes[2]
     lr = np.asarray(history["lr"])
     ax.step(epochs, lr, where="mid", color="C3")
@@ -98,7 +117,12 @@ def decision_boundary(
     return fig
 
 
-def attention_heatmap(weights: np.ndarray, tokens: Sequence[str], title: str = "") -> Figure:
+def attention_heatmap(
+    weights: np.ndarray,
+    tokens: Sequence[str],
+    title: str = "",
+    mask: np.ndarray | None = None,
+) -> Figure:
     """Attention weights as a heatmap: row = query position, column = key position.
 
     Parameters
@@ -108,20 +132,33 @@ def attention_heatmap(weights: np.ndarray, tokens: Sequence[str], title: str = "
     tokens : sequence of str
         Labels for the positions (length ``max(L, S)``; queries use the first ``L``).
     title : str, optional
+    mask : ndarray of bool, shape (L, S), optional
+        True where the query may attend to the key (e.g. a causal mask). Masked cells are
+        drawn hatched grey and labelled "masked", never as a weight of 0.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
     """
     L, S = weights.shape
-    fig, ax = plt.subplots(figsize=(1.0 + 0.75 * S, 0.8 + 0.65 * L))
-    image = ax.imshow(weights, cmap="viridis", vmin=0, vmax=1)
+    allowed = np.ones((L, S), dtype=bool) if mask is None else np.asarray(mask, dtype=bool)
+    fig, ax = plt.subplots(figsize=(1.6 + 0.85 * S, 1.2 + 0.7 * L))
+    image = ax.imshow(np.ma.masked_array(weights, ~allowed), cmap="viridis", vmin=0, vmax=1)
     for i in range(L):
         for j in range(S):
+            if not allowed[i, j]:
+                ax.add_patch(Rectangle((j - 0.5, i - 0.5), 1, 1, facecolor="0.85",
+                                       edgecolor="0.6", hatch="///", lw=0))  # fmt: skip
+                ax.text(j, i, "masked", ha="center", va="center", fontsize=6.5, color="0.3")
+                continue
             w = weights[i, j]
             ax.text(j, i, f"{w:.2f}", ha="center", va="center", fontsize=8,
                     color="black" if w > 0.6 else "white")  # fmt: skip
     ax.set_xticks(range(S), [f"{j}:{tokens[j]}" for j in range(S)], rotation=45, ha="right")
     ax.set_yticks(range(L), [f"{i}:{tokens[i]}" for i in range(L)])
     ax.set(xlabel="key (attended to)", ylabel="query (attending)")
-    ax.set_title(title or "Causal attention weights")
+    ax.set_title(title or "Attention weights")
     ax.grid(False)
-    fig.colorbar(image, ax=ax, fraction=0.046, pad=0.04, label="weight")
+    fig.colorbar(image, ax=ax, fraction=0.046, pad=0.04, label="weight (hatched: masked)")
     fig.tight_layout()
     return fig
