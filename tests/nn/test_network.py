@@ -150,6 +150,24 @@ def test_default_activations():
     assert [(lay.W.shape, lay.b.shape) for lay in net.layers] == [((2, 8), (8,)), ((8, 1), (1,))]
 
 
+def test_repr_shows_the_optimizer_that_steps_not_an_ignored_learning_rate():
+    from glassml.optim import Adam
+
+    plain = NeuralNetwork([2, 3, 1], learning_rate=0.5)
+    assert repr(plain) == (
+        "NeuralNetwork([2, 3, 1], activations=['relu', 'sigmoid'], loss='bce', "
+        "learning_rate=0.5, dtype=np.float64)"
+    )
+    adam = Adam(learning_rate=0.01)
+    net = NeuralNetwork([2, 3, 1], optimizer=adam)  # learning_rate keeps its default 0.1
+    assert "learning_rate=0.1" not in repr(net)
+    assert repr(net) == (
+        "NeuralNetwork([2, 3, 1], activations=['relu', 'sigmoid'], loss='bce', "
+        f"optimizer={adam!r}, dtype=np.float64)"
+    )
+    assert "Adam(learning_rate=0.01" in repr(net)
+
+
 # -- update and the optimizer hook -------------------------------------------------------------
 def test_update_is_vanilla_gradient_descent_in_place():
     net = _net([3, 4, 2], None, "cross_entropy")

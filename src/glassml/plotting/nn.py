@@ -31,7 +31,7 @@ __all__ = [
 
 
 def activations_figure(z_max: float = 5.0, n_points: int = 401) -> Figure:
-    """Sigmoid, ReLU, tanh (each with its derivative) and softmax on a 2-logit sweep."""
+    """Sigmoid, ReLU, tanh (each with its derivative), and softmax of three logits as the first varies."""
     z = np.linspace(-z_max, z_max, n_points)
     fig, axes = plt.subplots(1, 4, figsize=(15, 3.6))
     for ax, name, f, f_prime in (
@@ -44,16 +44,21 @@ def activations_figure(z_max: float = 5.0, n_points: int = 401) -> Figure:
         ax.set_title(name)
         ax.set_xlabel("z")
         ax.legend(loc="upper left", fontsize=8)
-    # softmax needs a vector: logits [z, 0]; p1 is then exactly sigmoid(z)
-    logits = np.column_stack([z, np.zeros_like(z)])
-    p = softmax(logits)
-    # ∂p1/∂z1 is the first column of the Jacobian-vector product with d_out = e1
-    dp1 = softmax_backward(p, np.column_stack([np.ones_like(z), np.zeros_like(z)]))[:, 0]
     ax = axes[3]
-    ax.plot(z, p[:, 0], lw=2, label="p1 = softmax([z, 0])[0]")
-    ax.plot(z, p[:, 1], lw=2, label="p2 = softmax([z, 0])[1]")
+    # softmax needs a vector: sweep the first logit, hold the others fixed. (With two logits
+    # [z, 0], p1 would be exactly sigmoid(z): three show what softmax adds.)
+    others = np.array([1.0, 0.0])
+    logits = np.column_stack([z, np.broadcast_to(others, (z.size, 2))])
+    p = softmax(logits)
+    # ∂p1/∂z1 is the first entry of the vector-Jacobian product with d_out = e1: p1 (1 - p1)
+    e1 = np.zeros_like(logits)
+    e1[:, 0] = 1.0
+    dp1 = softmax_backward(p, e1)[:, 0]
+    fixed = ", ".join(f"{v:g}" for v in others)
+    for k in range(3):
+        ax.plot(z, p[:, k], lw=2, label=f"p{k + 1}")
     ax.plot(z, dp1, lw=2, ls="--", label="∂p1/∂z")
-    ax.set_title("softmax of logits [z, 0]")
+    ax.set_title(f"softmax([z, {fixed}]): logits 2, 3 fixed", fontsize=10)
     ax.set_xlabel("z (first logit)")
     ax.legend(loc="center left", fontsize=8)
     fig.suptitle("Activation functions (solid) and their derivatives (dashed)")
