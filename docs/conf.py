@@ -70,16 +70,19 @@ sphinx_gallery_conf = {
     "only_warn_on_example_error": False,
     "capture_repr": (),
     "min_reported_time": 1,
+    # NOTE: the timing pages load jQuery and DataTables from CDNs; the book loads nothing
+    "write_computation_times": False,
 }
 
 # -- HTML ------------------------------------------------------------------------------------------
 html_theme = "pydata_sphinx_theme"
-html_title = "glassml — machine learning you can see through"
+html_title = "glassml"
 html_static_path = ["_static"]
 html_css_files = ["glassml.css"]
 html_show_sourcelink = False
 html_copy_source = False
 html_last_updated_fmt = None
+html_sidebars = {"lessons/*": [], "index": []}  # a lesson page uses the whole width
 html_theme_options = {
     "navigation_with_keys": False,
     "show_prev_next": True,

@@ -10,10 +10,13 @@
 from __future__ import annotations
 
 import importlib
+import inspect
 import os
 import pkgutil
 import re
+import reprlib
 import shutil
+import sys
 import tempfile
 import types
 import typing
@@ -59,13 +62,61 @@ def _alias_entry(module: ModuleType, item: str) -> list[str]:
     return ["", f".. py:data:: {item}", "", f"   Type alias: ``{getattr(module, item)!r}``."]
 
 
+def _is_data(obj: object) -> bool:
+    """A constant (``EPS``, ``ACTIVATION_TABLE``): autosummary would show its type's docstring."""
+    return not (inspect.ismodule(obj) or inspect.isclass(obj) or callable(obj))
+
+
+def _defining_module(package: ModuleType, name: str) -> ModuleType | None:
+    """The module under ``package`` whose source assigns ``name`` (``EPS = 1e-9``)."""
+    assignment = re.compile(rf"^{re.escape(name)}\s*(:[^=\n]*)?=", re.MULTILINE)
+    prefix = package.__name__ + "."
+    for mod_name, mod in sorted(sys.modules.items()):
+        if not mod_name.startswith(prefix) or getattr(mod, name, None) is not getattr(
+            package, name
+        ):
+            continue
+        try:
+            if assignment.search(inspect.getsource(mod)):
+                return mod
+        except (OSError, TypeError):
+            continue
+    return None
+
+
+def _attribute_doc(module: ModuleType | None, name: str) -> list[str]:
+    """The ``#:`` comment or docstring that documents ``name`` in its module's source."""
+    if module is None:
+        return []
+    from sphinx.pycode import ModuleAnalyzer
+
+    docs = ModuleAnalyzer.for_module(module.__name__).find_attr_docs()
+    return [line for line in docs.get(("", name), []) if line.strip()]
+
+
+def _data_entry(module: ModuleType, item: str) -> list[str]:
+    """A constant: its (abbreviated) value, where it is defined, and its doc comment if any."""
+    obj = getattr(module, item)
+    if isinstance(obj, dict):  # the keys; the values' reprs hold memory addresses
+        value = "{" + ", ".join(f"{key!r}: ..." for key in obj) + "}"
+    else:
+        value = reprlib.repr(obj).replace("\n", " ")
+    home = _defining_module(module, item)
+    lines = ["", f".. py:data:: {item}", f"   :value: {value}", ""]
+    lines += [f"   {line}" for line in _attribute_doc(home, item)]
+    if home is not None:
+        lines += ["", f"   Defined in ``{home.__name__}``."]
+    return lines
+
+
 def _page(module: ModuleType) -> str:
     """The reST of one module's reference page: its docstring, then every public name."""
     name = module.__name__
     title = f"``{name}``"
     everything = sorted(module.__all__, key=str.lower)
     aliases = [item for item in everything if _is_type_alias(getattr(module, item))]
-    names = [item for item in everything if item not in aliases]
+    data = [i for i in everything if i not in aliases and _is_data(getattr(module, i))]
+    names = [item for item in everything if item not in aliases and item not in data]
     lines = [
         title,
         "=" * len(title),
@@ -81,8 +132,12 @@ def _page(module: ModuleType) -> str:
         "",
         *(f"   {item}" for item in names),
     ]
+    if aliases or data:
+        lines += ["", "Constants and type aliases", "--------------------------"]
     for item in aliases:
         lines += _alias_entry(module, item)
+    for item in data:
+        lines += _data_entry(module, item)
     return "\n".join([*lines, ""])
 
 
