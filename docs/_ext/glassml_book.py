@@ -232,6 +232,6 @@ def setup(app: Any) -> dict[str, Any]:
     # NOTE: after numpydoc (priority 500) has turned its sections into reST
     app.connect("autodoc-process-docstring", _process_docstring, priority=600)
     app.connect("autodoc-skip-member", _skip_member)
-    app.connect("builder-inited", _builder_inited)
+    app.connect("builder-inited", _builder_inited, priority=100)  # before the gallery runs
     app.connect("build-finished", _build_finished)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
