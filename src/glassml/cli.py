@@ -13,6 +13,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+from glassml.exercises._cli import add_parser as add_exercises_parser
 from glassml.lessons import lesson_path, lesson_paths, run_lesson
 from glassml.lessons._common import default_out
 
@@ -148,6 +149,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--quick", action="store_true", help="smaller settings (seconds)")
     p.set_defaults(func=_cmd_tour)
 
+    add_exercises_parser(sub)
+
     p = sub.add_parser("bench", help="time glassml against scikit-learn / PyTorch")
     p.add_argument(
         "--quick", action="store_true", help="tiny sizes: a smoke test, not a measurement"
@@ -160,7 +163,7 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``glassml`` console script; returns the exit status."""
     parser = build_parser()
     args, rest = parser.parse_known_args(argv)
-    if rest and args.command != "lesson" and args.command != "bench":
+    if rest and args.command not in ("lesson", "bench"):
         parser.error(f"unrecognized arguments: {' '.join(rest)}")
     try:
         return int(args.func(args, rest))
