@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 
@@ -12,7 +13,7 @@ from glassml.cli import main
 from glassml.lessons import lesson_path
 from glassml.nn.walkthrough import trace
 
-FIGURES = ("backprop_graph.png", "backprop_graph_relu_closed.png")
+FIGURES = ("backprop_graph.png", "backprop_graph_other_side.png")
 
 
 def run_by_path(out, *extra):
@@ -55,12 +56,46 @@ def test_lesson_06_via_cli_traces_other_values(tmp_path, capsys):
     for name in FIGURES:
         assert (tmp_path / name).exists()
 
-    # the closed-ReLU case
-    closed = trace(w1=-0.5)
-    assert "When the ReLU is closed" in text
-    assert f"z1 = {closed.z1:.4f}, so a1 = ReLU(z1) = 0" in text
-    assert "dL/dz1 = 0.0000, dL/dw1 = 0.0000, dL/db1 = 0.0000" in text
-    assert f"(b2 {closed.b2:.4f} → {closed.b2_new:.4f})" in text
+    # these values close the ReLU, so section 6 opens it, with the same x, y and lr
+    opened = trace(x=2.0, y=0.0, w1=0.5, lr=0.5)
+    assert "When the ReLU is open (z1 > 0)" in text and "When the ReLU is closed" not in text
+    assert f"z1 = {opened.z1:.4f} > 0" in text
+    assert f"dL/dw1 = {opened.dL_dw1:.4f}" in text and "(lr 0.5)" in text
+    assert f"loss {opened.loss:.4f} → {opened.loss_new:.4f}" in text
+
+
+def _sections(text: str) -> dict[str, str]:
+    """The printed text of each numbered section, by its number."""
+    parts = re.split(r"^(\d)\. .*\n=+\n", text, flags=re.MULTILINE)
+    return dict(zip(parts[1::2], parts[2::2], strict=True))
+
+
+def _numbers(section: str) -> list[str]:
+    return re.findall(r"-?\d+\.\d+(?:e[+-]\d+)?", section)
+
+
+@pytest.mark.parametrize("x", ["-1", "3"])
+def test_every_section_uses_the_new_x(tmp_path, capsys, x):
+    """glassml lesson 6 --x -1 once printed the seed's x = 2 numbers in its last section."""
+    assert main(["lesson", "6", "--out", str(tmp_path / "default"), "--quick"]) == 0
+    default = _sections(capsys.readouterr().out)
+    assert main(["lesson", "6", "--out", str(tmp_path / "x"), "--quick", "--x", x]) == 0
+    changed = _sections(capsys.readouterr().out)
+    assert sorted(default) == sorted(changed) == ["1", "2", "3", "4", "5", "6"]
+    for number in default:
+        assert _numbers(changed[number]), number
+        assert _numbers(changed[number]) != _numbers(default[number]), number
+    assert f"Same x = {float(x):g}, y = 1" in changed["6"]
+    for name in FIGURES:
+        before = (tmp_path / "default" / name).read_bytes()
+        assert (tmp_path / "x" / name).read_bytes() != before, name
+
+
+def test_section_6_says_when_the_relu_cannot_be_opened(tmp_path, capsys):
+    assert main(["lesson", "6", "--out", str(tmp_path), "--quick", "--x", "0", "--b1", "0"]) == 0
+    text = capsys.readouterr().out
+    assert "6. The ReLU cannot be opened here" in text
+    assert "z1 = w1·x + b1 = 0 for every w1" in text
 
 
 def test_lesson_06_explains_a_saturated_output_instead_of_failing(tmp_path, capsys):

@@ -127,8 +127,9 @@ for name, f, f_prime in (
     print(f"  {name + '(z)':<22}{row(f(z))}")
     print(f"  {name + chr(39) + '(z)':<22}{row(f_prime(z))}")
 print(
-    f"sigmoid' peaks at {sigmoid_derivative(0.0):.2f} (z = 0): every sigmoid layer shrinks "
-    "the gradient at least 4x, while ReLU passes it unchanged where z > 0."
+    f"sigmoid' peaks at {sigmoid_derivative(0.0):.2f} (z = 0): backward through a sigmoid, a "
+    f"gradient is multiplied by at most {sigmoid_derivative(0.0):.2f}, while ReLU passes it "
+    "unchanged where z > 0."
 )
 logits = np.array([2.0, 1.0, 0.1])
 p = softmax(logits)

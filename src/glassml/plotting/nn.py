@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from typing import Any
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -95,6 +96,10 @@ def loss_curves_figure(histories: Mapping[str, Sequence[float]], title: str) -> 
     return fig
 
 
+CONSTANT_SPREAD = 1e-3
+"""A map of ``P(y=1)`` whose max - min is below this is drawn as constant, with no 0.5 line."""
+
+
 def decision_boundaries_figure(
     models: Mapping[str, Callable[[np.ndarray], np.ndarray]],
     X: np.ndarray,
@@ -105,45 +110,59 @@ def decision_boundaries_figure(
     """Side-by-side maps of ``P(y=1)`` for each model with the training points on top.
 
     ``models`` maps a title to a function returning ``P(y=1)`` of shape (n,) for points (n, 2).
+    The black line is where ``P = 0.5``; a model whose output is constant over the map
+    (spread below :data:`CONSTANT_SPREAD`) has no such line, and its title says so.
     """
     grid = np.linspace(lim[0], lim[1], resolution)
     gx, gy = np.meshgrid(grid, grid)
     points = np.column_stack([gx.ravel(), gy.ravel()])
-    fig, axes = plt.subplots(1, len(models), figsize=(5.2 * len(models), 4.6), squeeze=False)
+    fig, axes = plt.subplots(
+        1, len(models), figsize=(5.4 * len(models), 5.0), squeeze=False, layout="constrained"
+    )
     for ax, (title, proba) in zip(axes[0], models.items(), strict=True):
         P = proba(points).reshape(gx.shape)
-        im = ax.contourf(gx, gy, P, levels=np.linspace(0, 1, 11), cmap="RdBu_r", alpha=0.8)
-        ax.contour(gx, gy, P, levels=[0.5], colors="k", linewidths=2)
-        for label, marker in ((0, "o"), (1, "s")):
-            sel = y == label
-            ax.scatter(
-                X[sel, 0],
-                X[sel, 1],
-                marker=marker,
-                s=160,
-                c="white" if label == 0 else "black",
-                edgecolors="k",
-                linewidths=1.5,
-                label=f"y = {label}",
-                zorder=3,
-            )
-        ax.set_title(title)
+        im = ax.pcolormesh(gx, gy, P, vmin=0.0, vmax=1.0, cmap="RdBu_r", alpha=0.8)
+        if np.ptp(P) < CONSTANT_SPREAD:  # a 0.5 contour of a constant would be rounding noise
+            title = f"{title}\nconstant output P = {P.mean():.3f}: no boundary"
+        else:
+            ax.contour(gx, gy, P, levels=[0.5], colors="k", linewidths=2)
+        _scatter_classes(ax, X, y)
+        ax.set_title(title, fontsize=10)
         ax.set_xlabel("x1")
         ax.set_ylabel("x2")
         ax.set_aspect("equal")
         ax.grid(False)
         ax.legend(loc="upper center", fontsize=8, ncol=2, framealpha=0.9)
-    fig.colorbar(im, ax=axes[0].tolist(), label="P(y = 1); black line: 0.5")
+    fig.colorbar(im, ax=axes[0].tolist(), label="P(y = 1); black line: P = 0.5", shrink=0.8)
     return fig
+
+
+def _scatter_classes(ax: Any, X: np.ndarray, y: np.ndarray) -> None:
+    """Class 0 as white circles, class 1 as black squares."""
+    for label, marker in ((0, "o"), (1, "s")):
+        sel = y == label
+        ax.scatter(
+            X[sel, 0],
+            X[sel, 1],
+            marker=marker,
+            s=160,
+            c="white" if label == 0 else "black",
+            edgecolors="k",
+            linewidths=1.5,
+            label=f"y = {label}",
+            zorder=3,
+        )
 
 
 def digits_predictions_figure(
     images: np.ndarray, y_true: np.ndarray, y_pred: np.ndarray, n_cols: int = 8
 ) -> Figure:
-    """A grid of 8×8 digit images titled ``pred (true)``; mistakes in red."""
+    """A grid of 8×8 digit images titled with the prediction; mistakes in red with the truth."""
     n = len(images)
     n_rows = int(np.ceil(n / n_cols))
-    fig, axes = plt.subplots(n_rows, n_cols, figsize=(1.4 * n_cols, 1.6 * n_rows), squeeze=False)
+    fig, axes = plt.subplots(
+        n_rows, n_cols, figsize=(1.5 * n_cols, 1.9 * n_rows), squeeze=False, layout="constrained"
+    )
     for i, ax in enumerate(axes.ravel()):
         ax.axis("off")
         if i >= n:
@@ -151,10 +170,10 @@ def digits_predictions_figure(
         ax.imshow(images[i].reshape(8, 8), cmap="gray_r")
         ok = y_true[i] == y_pred[i]
         ax.set_title(
-            f"{y_pred[i]}" if ok else f"{y_pred[i]} ({y_true[i]})",
+            f"pred {y_pred[i]}" if ok else f"pred {y_pred[i]}\ntrue {y_true[i]}",
             color="black" if ok else "red",
-            fontsize=10,
+            fontsize=9,
+            pad=3,
         )
-    fig.suptitle("Test digits: predicted label (true label in red when wrong)")
-    fig.tight_layout()
+    fig.suptitle("Test digits: predicted label (mistakes in red, with the true label)")
     return fig
