@@ -15,7 +15,7 @@ $(PY):
 
 # Re-installs only when the dependency files change (the stamp is newer otherwise).
 $(STAMP): $(PY) pyproject.toml constraints.txt
-	$(PY) -m pip install --quiet -c constraints.txt -e ".[torch,dev,docs]"
+	$(PY) -m pip install --quiet --no-compile -c constraints.txt -e ".[torch,dev,docs]"
 	@touch $(STAMP)
 
 install: $(STAMP)
