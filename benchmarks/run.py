@@ -70,7 +70,7 @@ def main(argv: list[str] | None = None) -> int:
         "--save",
         type=Path,
         default=None,
-        help=f"also write the table here (a full run writes {LAST_TABLE.relative_to(HERE.parent)})",
+        help="also write the table here (a full run writes docs/benchmarks_last.txt)",
     )
     args = parser.parse_args(argv)
     rows = run(quick=args.quick, only=args.only)
