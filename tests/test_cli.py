@@ -182,3 +182,40 @@ def test_help_names_the_range_of_lessons_that_exist(capsys):
     with pytest.raises(SystemExit):
         main(["--help"])
     assert f"run lesson N ({numbers[0]}-{numbers[-1]})" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("number", [1, 3, 7])
+def test_lesson_help_names_the_command_that_runs_it(capsys, number):
+    # issue 13: the usage line read "usage: glassml", which is not a command that runs a lesson
+    assert main(["lesson", str(number), "--help"]) == 0
+    assert capsys.readouterr().out.startswith(f"usage: glassml lesson {number} ")
+
+
+def test_lesson_help_from_the_shell_names_the_command():
+    proc = subprocess.run(
+        [sys.executable, "-m", "glassml", "lesson", "3", "--help"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.startswith("usage: glassml lesson 3 ")
+
+
+def test_full_bench_run_writes_the_books_table(tmp_path, monkeypatch):
+    sys.path.insert(0, str(REPO_ROOT / "benchmarks"))
+    import run as bench_run
+    from harness import Row
+
+    monkeypatch.setattr(bench_run, "run", lambda quick, only: [Row("case", 2.0, 1.0, target=3)])
+    monkeypatch.setattr(bench_run, "LAST_TABLE", tmp_path / "benchmarks_last.txt")
+    assert bench_run.main([]) == 0
+    text = (tmp_path / "benchmarks_last.txt").read_text(encoding="utf-8")
+    assert text.startswith("measured ") and "CPU cores" in text
+    assert "case" in text and "2.00" in text and "<= 3" in text
+    (tmp_path / "benchmarks_last.txt").unlink()
+    for partial in (["--quick"], ["--only", "knn"]):  # partial runs leave the table alone
+        assert bench_run.main(partial) == 0
+        assert not (tmp_path / "benchmarks_last.txt").exists(), partial
+    assert bench_run.main(["--quick", "--save", str(tmp_path / "x.txt")]) == 0
+    assert (tmp_path / "x.txt").is_file()

@@ -23,6 +23,9 @@ def _benchmarks_runner() -> Path:
     return Path(__file__).resolve().parents[2] / "benchmarks" / "run.py"
 
 
+TOUR_OUT = Path("outputs") / "tour"
+"""Where ``glassml tour`` writes (the book is ``outputs/book``, a lesson ``outputs/lesson_NN``)."""
+
 EXIT_USAGE = 2
 """Exit status for a bad argument (argparse's own)."""
 
@@ -86,11 +89,12 @@ def _cmd_tour(args: argparse.Namespace, rest: list[str]) -> int:
     t0 = time.perf_counter()
     results = run_tour(args.out, quick=args.quick)
     total = time.perf_counter() - t0
-    index = write_index(results, args.out, quick=args.quick, total_seconds=total)
+    index = write_index(results, args.out, quick=args.quick)
     print("\n" + "=" * 78)
     print(f"Tour summary (outputs in {args.out}/, {total:.1f} s wall time)")
     print(summary(results))
-    print(f"\nEvery lesson's output and figures on one page: {index}")
+    print(f"\nLinks to every lesson's output and figures: {index}")
+    print("The book (each lesson as a page with its text, formulas and figures): make tour")
     failed = [r.name for r in results if not r.ok]
     if failed:
         print(
@@ -138,8 +142,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--quick", action="store_true", help="smaller settings (seconds)")
     p.set_defaults(func=_cmd_lesson, lesson_parser=p)
 
-    p = sub.add_parser("tour", help="run every lesson in order into one folder")
-    p.add_argument("--out", type=Path, default=Path("outputs"), help="folder (default outputs/)")
+    p = sub.add_parser(
+        "tour", help="run every lesson in order into one folder (the book: make tour)"
+    )
+    p.add_argument("--out", type=Path, default=TOUR_OUT, help=f"folder (default {TOUR_OUT}/)")
     p.add_argument("--quick", action="store_true", help="smaller settings (seconds)")
     p.set_defaults(func=_cmd_tour)
 

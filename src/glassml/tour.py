@@ -1,16 +1,16 @@
 """The tour: every lesson, in order, into one folder, with its printed output kept as text.
 
-Each lesson runs in its own Python process (a fresh interpreter, exactly as a learner runs it by
-path), so one lesson's state or failure cannot leak into the next. After the last lesson,
-:func:`write_index` puts every lesson's output and figures on one static page, ``index.html``,
-that opens straight from disk (no server, no external resources).
+``glassml tour`` works wherever glassml is installed, without the book's sources: each lesson
+runs in its own Python process (a fresh interpreter, exactly as a learner runs it by path), so
+one lesson's state or failure cannot leak into the next, and :func:`write_index` lists links to
+each lesson's output and figures in ``index.html``. The book itself (text, formulas, code and
+figures in story order, notebooks) is built by ``make tour`` from a source checkout.
 """
 
 from __future__ import annotations
 
 import ast
 import contextlib
-import datetime as _dt
 import html
 import os
 import subprocess
@@ -235,64 +235,29 @@ def summary(results: list[LessonResult]) -> str:
 
 # --- the index page -----------------------------------------------------------------------------
 
-_CSS = """
-body { font: 16px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: #1d1d1f;
-       background: #fafafa; margin: 0; }
-main { max-width: 1180px; margin: 0 auto; padding: 1.5rem 2rem 4rem; }
-h1 { font-size: 2rem; margin: 0.5rem 0 0.25rem; }
-h2 { border-bottom: 2px solid #d0d7de; padding-bottom: 0.2rem; margin-top: 2.5rem; }
-.lead { color: #57606a; margin-top: 0; }
-a { color: #0550ae; }
-table { border-collapse: collapse; width: 100%; background: #fff; }
-th, td { border: 1px solid #d0d7de; padding: 0.35rem 0.6rem; text-align: left;
-         vertical-align: top; }
-th { background: #f0f3f6; }
-.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
-.ok { color: #116329; font-weight: 600; }
-.fail { color: #b42318; font-weight: 600; }
-.banner { background: #fde8e8; border: 1px solid #f1aeb5; color: #8a1c1c; padding: 0.6rem 1rem;
-          border-radius: 6px; }
-section.lesson { background: #fff; border: 1px solid #d0d7de; border-radius: 8px;
-                 padding: 0.2rem 1.4rem 1.2rem; margin-top: 2rem; }
-section.lesson.failed { border-color: #f1aeb5; }
-section.lesson h2 { margin-top: 1rem; }
-.meta { color: #57606a; font-size: 0.95rem; }
-pre { background: #0f172a; color: #e2e8f0; padding: 1rem; border-radius: 6px; overflow: auto;
-      max-height: 36rem; font: 13px/1.45 ui-monospace, "DejaVu Sans Mono", Menlo, Consolas,
-      monospace; white-space: pre; }
-figure { margin: 1.2rem 0; }
-figure img { max-width: 100%; height: auto; border: 1px solid #d0d7de; border-radius: 4px;
-             background: #fff; }
-figcaption { color: #57606a; font-size: 0.9rem; }
-nav ol { padding-left: 1.4rem; }
-code { background: #eef1f4; padding: 0 0.25rem; border-radius: 3px; }
-"""
+
+def _link(path: Path, out: Path, text: str | None = None) -> str:
+    """``<a>`` from ``out/index.html`` to ``path`` (relative, URL-quoted)."""
+    rel = Path(os.path.relpath(path.resolve(), out.resolve())).as_posix()
+    href = html.escape(quote(rel), quote=True)
+    return f'<a href="{href}">{html.escape(text or path.name)}</a>'
 
 
-def _href(path: Path, out: Path) -> str:
-    """A relative, URL-quoted link from ``out/index.html`` to ``path``."""
-    rel = os.path.relpath(path.resolve(), out.resolve())
-    return html.escape(quote(Path(rel).as_posix()), quote=True)
+def _lesson_item(r: LessonResult, out: Path) -> str:
+    """One lesson: title, status and time, its printed output, its figures."""
+    figures = ", ".join(_link(p, out) for p in r.figures) or "none"
+    return (
+        f"<li><strong>{html.escape(r.title or r.name)}</strong> — {html.escape(r.status)}, "
+        f"{r.seconds:.1f} s — {_link(r.log, out, 'printed output')} — figures: {figures}</li>"
+    )
 
 
-def _read_log(path: Path) -> str:
-    try:
-        return path.read_text(encoding="utf-8", errors="replace")
-    except OSError as exc:
-        return f"(could not read {path.name}: {exc})"
+def write_index(results: list[LessonResult], out: Path, quick: bool = False) -> Path:
+    """Write ``out/index.html``: a list of links to each lesson's printed output and figures.
 
-
-def write_index(
-    results: list[LessonResult],
-    out: Path,
-    quick: bool = False,
-    total_seconds: float | None = None,
-) -> Path:
-    """Write ``out/index.html``: every lesson's printed output and figures on one static page.
-
-    The page has a table of contents, the summary (status, time, figures per lesson) and one
-    section per lesson with its output (escaped, in ``<pre>``) and its figures (``<img>`` with
-    paths relative to ``out``). CSS is inline and nothing is fetched, so it opens from disk.
+    The book (``make tour`` in a source checkout) is where the lessons are read, with their
+    text, formulas and figures in order; this page only finds the files of a tour. It loads
+    nothing, so it opens straight from disk.
 
     Parameters
     ----------
@@ -302,122 +267,26 @@ def write_index(
         The tour folder (where the figures and ``<lesson>.txt`` files are).
     quick : bool
         Whether the tour ran with ``--quick`` (stated on the page).
-    total_seconds : float, optional
-        Wall time of the whole tour; the sum of the lessons' times by default.
 
     Returns
     -------
     Path
         The page, ``out/index.html``.
     """
-    out.mkdir(parents=True, exist_ok=True)
-    total = sum(r.seconds for r in results) if total_seconds is None else total_seconds
-    parts = _page_head(results, quick, total)
-    parts += _contents(results)
-    parts += _summary_table(results, out, total)
-    for r in results:
-        parts += _lesson_section(r, out)
-    parts += ["</main>", "</body>", "</html>", ""]
-    index = out / "index.html"
-    index.write_text("\n".join(parts), encoding="utf-8")
-    return index
-
-
-def _status_class(r: LessonResult) -> str:
-    return "ok" if r.ok else "fail"
-
-
-def _page_head(results: list[LessonResult], quick: bool, total: float) -> list[str]:
-    """From ``<!DOCTYPE html>`` to the title, the lead paragraph and the failure banner."""
-    esc = html.escape
     n_ok = sum(r.ok for r in results)
-    stamp = _dt.datetime.now(_dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
-    mode = "quick mode (<code>--quick</code>: smaller settings)" if quick else "full mode"
-    parts = [
+    mode = "quick mode" if quick else "full mode"
+    lines = [
         "<!DOCTYPE html>",
-        '<html lang="en">',
-        "<head>",
-        '<meta charset="utf-8">',
-        '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        "<title>glassml tour</title>",
-        f"<style>{_CSS}</style>",
-        "</head>",
-        "<body>",
-        "<main>",
-        "<h1>glassml — the tour</h1>",
-        '<p class="lead">Machine learning you can see through: every lesson\'s printed output '
-        f"and figures on one page. {len(results)} lesson{'s' if len(results) != 1 else ''}, "
-        f"{n_ok} ok, {total:.1f} s in all, "
-        f"{mode}, generated {esc(stamp)}.</p>",
+        '<html lang="en"><head><meta charset="utf-8"><title>glassml tour</title></head><body>',
+        "<h1>glassml tour</h1>",
+        f"<p>{n_ok} of {len(results)} lessons ran ({mode}).</p>",
+        "<ol>",
+        *(_lesson_item(r, out) for r in results),
+        "</ol>",
+        "</body></html>",
+        "",
     ]
-    failed = [r for r in results if not r.ok]
-    if failed:
-        names = ", ".join(f'<a href="#lesson-{r.number:02d}">{esc(r.name)}</a>' for r in failed)
-        parts.append(
-            f'<p class="banner"><strong>{len(failed)} lesson(s) failed:</strong> {names}. '
-            "Their output below ends with the error.</p>"
-        )
-    return parts
-
-
-def _contents(results: list[LessonResult]) -> list[str]:
-    """The table of contents: the summary, then each lesson with its status."""
-    parts = ["<nav>", "<h2>Contents</h2>", "<ol>", '<li><a href="#summary">Summary</a></li>']
-    for r in results:
-        parts.append(
-            f'<li><a href="#lesson-{r.number:02d}">{html.escape(r.title or r.name)}</a> '
-            f'— <span class="{_status_class(r)}">{html.escape(r.status)}</span></li>'
-        )
-    return [*parts, "</ol>", "</nav>"]
-
-
-def _summary_table(results: list[LessonResult], out: Path, total: float) -> list[str]:
-    """The summary section: one row per lesson (status, time, figures, output), then the total."""
-    esc = html.escape
-    parts = [
-        '<section id="summary">',
-        "<h2>Summary</h2>",
-        "<table>",
-        "<thead><tr><th>lesson</th><th>status</th><th>time</th><th>figures</th>"
-        "<th>output</th></tr></thead>",
-        "<tbody>",
-    ]
-    for r in results:
-        figs = ", ".join(f'<a href="{_href(p, out)}">{esc(p.name)}</a>' for p in r.figures) or "—"
-        parts.append(
-            f'<tr><td><a href="#lesson-{r.number:02d}">{esc(r.name)}</a></td>'
-            f'<td class="{_status_class(r)}">{esc(r.status)}</td>'
-            f'<td class="num">{r.seconds:.1f} s</td>'
-            f"<td>{figs}</td>"
-            f'<td><a href="{_href(r.log, out)}">{esc(r.log.name)}</a></td></tr>'
-        )
-    n_ok = sum(r.ok for r in results)
-    all_ok = "ok" if n_ok == len(results) else "fail"
-    parts.append(
-        f'<tr><th>total</th><th class="{all_ok}">{n_ok}/{len(results)} ok'
-        f'</th><th class="num">{total:.1f} s</th><th colspan="2"></th></tr>'
-    )
-    return [*parts, "</tbody>", "</table>", "</section>"]
-
-
-def _lesson_section(r: LessonResult, out: Path) -> list[str]:
-    """One lesson: title, status line, its printed output in ``<pre>``, then its figures."""
-    esc = html.escape
-    parts = [
-        f'<section class="lesson{"" if r.ok else " failed"}" id="lesson-{r.number:02d}">',
-        f"<h2>{esc(r.title or r.name)}</h2>",
-        f'<p class="meta"><span class="{_status_class(r)}">{esc(r.status)}</span> · '
-        f"{r.seconds:.1f} s · "
-        f'output also in <a href="{_href(r.log, out)}">{esc(r.log.name)}</a> · run it '
-        f"yourself: <code>glassml lesson {r.number}</code></p>",
-        f"<pre>{esc(_read_log(r.log))}</pre>",
-    ]
-    if not r.figures:
-        parts.append('<p class="meta">No figures.</p>')
-    for p in r.figures:
-        parts.append(
-            f'<figure><img src="{_href(p, out)}" alt="{esc(p.name)} from {esc(r.name)}"'
-            f"><figcaption>{esc(p.name)}</figcaption></figure>"
-        )
-    parts.append("</section>")
-    return parts
+    out.mkdir(parents=True, exist_ok=True)
+    index = out / "index.html"
+    index.write_text("\n".join(lines), encoding="utf-8")
+    return index

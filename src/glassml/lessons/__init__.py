@@ -9,7 +9,6 @@ computes.
 from __future__ import annotations
 
 import importlib.util
-import runpy
 import sys
 from pathlib import Path
 from types import ModuleType
@@ -54,10 +53,14 @@ def run_lesson(number: int, argv: list[str] | None = None) -> dict[str, Any]:
     ``SystemExit`` from the lesson's option parser (``--help``, a bad option) propagates.
     """
     path = lesson_path(number)
+    # NOTE: not runpy.run_path, which sets sys.argv[0] to the file's path while it runs
+    code = compile(path.read_text(encoding="utf-8"), str(path), "exec")
+    namespace: dict[str, Any] = {"__name__": "__main__", "__file__": str(path)}
     saved = sys.argv
     sys.argv = [f"glassml lesson {number}", *(argv or [])]
     try:
-        return runpy.run_path(str(path), run_name="__main__")
+        exec(code, namespace)
+        return namespace
     finally:
         sys.argv = saved
         if "matplotlib.pyplot" in sys.modules:

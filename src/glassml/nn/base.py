@@ -22,8 +22,8 @@ class Layer(ABC):
     Subclass it and implement :meth:`forward` and :meth:`backward`; a layer with parameters
     also overrides :meth:`parameters` and :meth:`gradients`.
 
-    Contract
-    --------
+    Notes
+    -----
     - ``forward(X, training=True) -> A``: ``X`` of shape (batch, ...); remember what
       ``backward`` needs. ``training=False`` (used by ``predict``) means evaluation mode.
     - ``backward(dA) -> dX``: ``dA`` has the shape of the last ``A``; returns ``dX`` of the shape

@@ -421,7 +421,7 @@ class Flatten(Layer):
 
 
 class Unflatten(Layer):
-    """Reshape rows (N, features) to (N, *shape), PyTorch's ``nn.Unflatten(1, shape)``.
+    """Reshape rows ``(N, features)`` to ``(N, *shape)``, PyTorch's ``nn.Unflatten(1, shape)``.
 
     :class:`~glassml.nn.Sequential` takes 2-D input (n_samples, n_features); put this first to
     feed images, e.g. ``Unflatten((1, 8, 8))`` for the 64 pixels of a digit.
@@ -445,7 +445,7 @@ class Unflatten(Layer):
         return f"Unflatten({self.shape})"
 
     def forward(self, X: Any, training: bool = True) -> np.ndarray:
-        """``X`` of shape (N, prod(shape)) as (N, *shape)."""
+        """``X`` of shape ``(N, prod(shape))`` as ``(N, *shape)``."""
         X = check_finite_array(X, "X", ndim=2, dtype=_float_dtype(X))
         if X.shape[1] != self.n_inputs:
             raise ValueError(
@@ -455,7 +455,7 @@ class Unflatten(Layer):
         return self._forward(X, training)
 
     def backward(self, dA: Any) -> np.ndarray:
-        """``dA`` of shape (N, *shape) as (N, prod(shape))."""
+        """``dA`` of shape ``(N, *shape)`` as ``(N, prod(shape))``."""
         expected = None if self._n is None else (self._n, *self.shape)
         dA = _check_dA(dA, expected, _float_dtype(dA), "Unflatten")
         dX = self._backward(dA)
