@@ -515,8 +515,8 @@ def _grow_levels(
     draws = rules.feature_draws
     if draws is not None:
         sorted_order, idx = idx, idx[:, :0]
-        rank = np.empty_like(sorted_order)
-        np.put_along_axis(rank, sorted_order, np.arange(n_samples, dtype=index_type), axis=1)
+        rank = np.empty_like(sorted_order)  # rank[f, i]: place of sample i in sorted_order[f]
+        rank[np.arange(n_features)[:, None], sorted_order] = np.arange(n_samples)
         members = np.arange(n_samples if active[0] else 0, dtype=index_type)
     keys = np.array([ROOT_KEY], dtype=np.uint64)  # feature-draw key of each node of the level
     first_id = 0  # level-order id of the first node of the current depth
