@@ -38,10 +38,11 @@ once:
   (:class:`~glassml.tree._criteria.SquaredError`);
 - a candidate is valid when both children keep ``min_samples_leaf`` samples and the next
   value is larger (``x[p + 1] > x[p] + FEATURE_THRESHOLD``);
-- with ``max_features`` each node searches only its drawn varying features: the rows searched
-  form a smaller layout of ``K = max_features`` rows whose row ``j`` holds, node by node, the
-  ``j``-th feature that node drew (:func:`_drawn_rows`), so the work per level is
-  ``O(K * m)`` for the search (moving samples stays ``O(n_features * m)``);
+- with ``max_features`` each node searches only the features it drew: no full layout is kept,
+  only the samples grouped node by node; each level sorts them by the drawn features into a
+  layout of ``K = max_features`` rows (row ``j``: node by node, the ``j``-th feature that node
+  drew), by sorting integer keys ``node · n + rank`` (:func:`_searched_layout`), so a level
+  costs ``O(K * m log m)`` instead of ``O(n_features * m)``;
 - the best candidate per segment is found with ``np.maximum.reduceat``.
 
 Moving the samples to their children keeps every row sorted without sorting again: a sample's
@@ -52,8 +53,7 @@ split again are dropped from the layout, so later levels only touch the samples 
 Each level costs ``O(n_features * m * n_classes)``; the initial sort costs
 ``O(n_features * n log n)``. Nothing is ever quadratic in the number of samples. Measured on
 10000 x 20 (loaded 2-core machine, ratio to scikit-learn): regression depth 3 about 0.6x,
-depth None about 1.0x; ``max_features="sqrt"`` about 2.5-3x, because moving the samples still
-touches every feature at every level while scikit-learn sorts only the drawn ones per node.
+depth None about 1.0x; ``max_features="sqrt"`` see the benchmark (``bench_tree.py``).
 """
 
 from __future__ import annotations
@@ -236,49 +236,43 @@ class _Rules:
 def _best_splits(
     XT: np.ndarray,
     idx: np.ndarray,
+    rows: np.ndarray,
     segments: _Segments,
     criterion: _Criterion,
     rules: _Rules,
-    draw_rows: np.ndarray | None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Best split of every segment (node) of the layout ``idx``.
+    """Best split of every segment (node) of the search layout ``idx``.
 
     Equals :func:`glassml.tree.textbook.best_split` run on each node: the same candidates
     (midpoints between sorted neighbours more than ``FEATURE_THRESHOLD`` apart, leaving at
-    least ``min_samples_leaf`` samples per side, among the drawn features), the same winner,
-    the same tie rule (the first feature in the node's order, then the lowest threshold,
-    among scores within ``TIE_TOLERANCE``).
+    least ``min_samples_leaf`` samples per side, among the searched features), the same
+    winner, the same tie rule (the first row of the search -- the first feature in the tie
+    order or drawn first -- then the lowest threshold, among scores within
+    ``TIE_TOLERANCE``).
 
     Parameters
     ----------
     XT : ndarray of shape (n_features, n_samples)
         The training inputs, one contiguous row per feature (in tie-breaking order).
-    idx : ndarray of shape (n_features, m)
-        The layout: node by node, each row sorted by its feature inside a node.
+    idx : ndarray of shape (n_rows, m)
+        The search layout: node by node, each row sorted by its feature inside a node.
+    rows : ndarray of shape (n_rows, m) or (n_rows, 1), int
+        The row of ``XT`` (feature) each position of ``idx`` is sorted by.
     segments : _Segments
         Where each node's samples lie in ``idx`` and its statistics.
     criterion : _Criterion
     rules : _Rules
-    draw_rows : ndarray of shape (n_segments, n_features), int, or None
-        Each node's random order of the rows of ``XT`` (with ``max_features``); None: every
-        node tries all rows, in row order.
 
     Returns
     -------
     has_split : ndarray of shape (n_segments,), bool
-        False where no (drawn) feature has a valid threshold.
-    feature : ndarray of shape (n_segments,), int
-        Row of ``XT`` of each split.
+        False where no searched feature has a valid threshold.
+    row : ndarray of shape (n_segments,), int
+        Row of ``idx`` of each split.
     pos : ndarray of shape (n_segments,), int
         Last position (in ``idx``) of the left child.
     threshold : ndarray of shape (n_segments,), float
     """
-    n_features, m = idx.shape
-    if draw_rows is None:  # every node searches every row
-        rows = np.arange(n_features)[:, None]  # (n_features, 1): search row r is XT row r
-    else:  # row j of the search: each node's j-th drawn varying feature
-        rows = _drawn_rows(XT, idx, segments, draw_rows, rules.max_features)
-        idx = idx.reshape(-1).take(rows * m + np.arange(m))  # (K, m), sorted per segment
     # Xs[j, p] = XT[rows[j, p], idx[j, p]]; a flat take is much faster than take_along_axis.
     Xs = XT.reshape(-1).take(idx + rows * XT.shape[1])  # (n_rows, m)
     proxy = criterion.proxy(idx, segments)  # (n_rows, m)
@@ -290,7 +284,6 @@ def _best_splits(
     proxy[~valid] = -np.inf
 
     has_split, row, pos = _first_best(proxy, segments, criterion)
-    feature = row if draw_rows is None else rows[row, pos]
     lo = Xs[row, pos]
     hi = Xs[row, pos + 1]
     threshold = lo / 2.0 + hi / 2.0  # sum of halves cannot overflow (scikit-learn's formula)
@@ -298,45 +291,69 @@ def _best_splits(
     # would send it left; fall back to the smaller value (scikit-learn works in float32, where
     # the midpoint is always exact in float64).
     threshold = np.where(threshold >= hi, lo, threshold)
-    return has_split, feature, pos, threshold
+    return has_split, row, pos, threshold
 
 
-def _drawn_rows(
+def _searched_layout(
+    X: np.ndarray,
     XT: np.ndarray,
-    idx: np.ndarray,
+    sorted_samples: tuple[np.ndarray, np.ndarray],
+    members: np.ndarray,
     segments: _Segments,
     draw_rows: np.ndarray,
-    max_features: int,
-) -> np.ndarray:
-    """The rows each node searches, as a layout of ``K = max_features`` rows.
+    K: int,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The features each node searches (``K = max_features`` rows) and the search layout.
 
-    The textbook rule (:func:`~glassml.tree.textbook.best_split`): a node draws rows in its
-    order (``draw_rows``, shape (n_segments, n_features)) until ``max_features`` are drawn
-    and one of them is not constant in the node (constant: last sorted value ``<= first +
-    FEATURE_THRESHOLD``). Only the varying drawn rows are searched: those among the first
-    ``K``, or, when all ``K`` are constant, the first varying one -- never more than ``K``.
-    Row ``j`` of the result holds, for every node, its ``j``-th searched row in draw order
-    (so "first row" in the search is "drawn first"). A node searching fewer than ``K`` rows
-    is padded with the constant features it drew, which have no valid threshold (every
-    neighbour gap is at most ``max - min <= FEATURE_THRESHOLD``), so no mask is needed.
+    The textbook rule (:func:`~glassml.tree.textbook.best_split`): a node draws features in
+    its order (``draw_rows``, shape (n_segments, n_features)) until ``K`` are drawn and one
+    of them is not constant in the node (``max <= min + FEATURE_THRESHOLD``). So row ``j``
+    holds, node by node, the ``j``-th feature the node drew; a constant one has no valid
+    threshold (every neighbour gap is at most ``max - min``) and is simply never chosen,
+    and ties go to the row drawn first. A node whose ``K`` drawn features are all constant
+    draws on: its row 0 becomes the first varying feature in its order (if any).
 
-    Returns ``rows`` (int, XT rows) of shape (K, m).
+    ``X`` (n_samples, n_features) and ``XT`` are the inputs; ``members`` (m,) the level's
+    samples node by node. Returns ``rows`` (features) and ``idx`` (samples sorted by them
+    inside each node), both of shape (K, m).
     """
     s = segments
-    n_features = idx.shape[0]
-    K = max_features
-    offset = (np.arange(n_features) * XT.shape[1])[:, None]
-    first = XT.reshape(-1).take(idx[:, s.start] + offset)  # (n_features, n_segments)
-    last = XT.reshape(-1).take(idx[:, s.start + s.count - 1] + offset)
-    varies = ~np.take_along_axis((last <= first + FEATURE_THRESHOLD).T, draw_rows, axis=1)
-    searched = varies & (np.arange(n_features) < K)  # (n_segments, n_features), draw order
-    late = np.flatnonzero(~searched.any(axis=1))  # every one of the first K is constant
-    first_varying = varies[late].argmax(axis=1)
-    searched[late, first_varying] = varies[late, first_varying]
-    # searched first, in draw order, then the drawn constant ones (the padding)
-    order = np.argsort(~searched, axis=1, kind="stable")[:, :K]
-    rows = np.take_along_axis(draw_rows, order, axis=1).T  # (K, n_segments)
-    return rows[:, s.of_pos]  # (K, m), contiguous
+    n = XT.shape[1]
+    rows = np.ascontiguousarray(draw_rows[:, :K].T)  # (K, n_segments)
+    idx = _sorted_rows(*sorted_samples, members, rows[:, s.of_pos], s)
+    low = XT.reshape(-1).take(idx[:, s.start] + rows * n)  # (K, n_segments): node minimum
+    high = XT.reshape(-1).take(idx[:, s.start + s.count - 1] + rows * n)
+    late = np.flatnonzero(np.all(high <= low + FEATURE_THRESHOLD, axis=0))
+    if late.shape[0] > 0:  # scikit-learn draws on past K while all drawn are constant
+        Xm = X.take(members[np.isin(s.of_pos, late)], axis=0)  # the late nodes' samples
+        late_start = np.cumsum(s.count[late]) - s.count[late]
+        constant = np.maximum.reduceat(Xm, late_start, axis=0) <= (
+            np.minimum.reduceat(Xm, late_start, axis=0) + FEATURE_THRESHOLD
+        )  # (n_late, n_features)
+        varies = ~np.take_along_axis(constant, draw_rows[late], axis=1)  # draw order
+        found = varies.any(axis=1)
+        first = draw_rows[late, varies.argmax(axis=1)]
+        rows[0, late[found]] = first[found]
+        idx = _sorted_rows(*sorted_samples, members, rows[:, s.of_pos], s)
+    return rows[:, s.of_pos], idx
+
+
+def _sorted_rows(
+    order: np.ndarray, rank: np.ndarray, members: np.ndarray, rows: np.ndarray, s: _Segments
+) -> np.ndarray:
+    """Each node's samples sorted by each of its searched features: a layout (K, m).
+
+    ``order[f]`` sorts all samples by feature ``f`` and ``rank[f, i]`` is sample ``i``'s
+    place in it, so sorting the integer keys ``node · n + rank`` groups the samples node by
+    node, each node sorted by its own feature; the sorted ranks give back the samples.
+    """
+    n = order.shape[1]
+    base = s.of_pos.astype(np.int64) * n  # (m,)
+    flat = rows.astype(np.int64) * n  # (K, m)
+    key = rank.reshape(-1).take(flat + members) + base
+    key.sort(axis=1)
+    key -= base
+    return order.reshape(-1).take(flat + key)
 
 
 @dataclass
@@ -483,66 +500,85 @@ def _grow_levels(
 ) -> None:
     """Split every splittable node of each depth in turn, appending to ``levels``.
 
-    ``levels`` starts with the root only.
+    ``levels`` starts with the root only. Without feature draws the samples of the level are
+    kept in the full sorted layout ``idx`` (n_features, m); with draws only the node-grouped
+    samples ``members`` (m,) are kept, and each level sorts them by the drawn features only
+    (:func:`_searched_layout`), which is cheaper when ``max_features`` is small.
     """
     XT = np.ascontiguousarray(X[:, order].T)  # (n_features, n_samples), tie-breaking order
+    n_features, n_samples = XT.shape
     active = _splittable(criterion, rules, levels.stats[0], 0)
     # NOTE: the sort need not be stable: equal values always end up on the same side.
     # int32 positions where they fit: half the memory traffic of every pass over the layout
     index_type = np.int32 if XT.size < 2**31 else np.intp
     idx = np.argsort(XT if active[0] else XT[:, :0], axis=1).astype(index_type, copy=False)
+    draws = rules.feature_draws
+    if draws is not None:
+        sorted_order, idx = idx, idx[:, :0]
+        rank = np.empty_like(sorted_order)  # rank[f, i]: place of sample i in sorted_order[f]
+        rank[np.arange(n_features)[:, None], sorted_order] = np.arange(n_samples)
+        members = np.arange(n_samples if active[0] else 0, dtype=index_type)
     keys = np.array([ROOT_KEY], dtype=np.uint64)  # feature-draw key of each node of the level
     first_id = 0  # level-order id of the first node of the current depth
     while active.any():
         stats = levels.stats[-1][active]
         segments = _Segments.from_stats(stats, criterion.n_samples(stats))
-        draw_rows = None
-        if rules.feature_draws is not None:
-            draw_rows = rules.feature_draws.orders(keys[active])  # rows = features here
-        has_split, feature, pos, threshold = _best_splits(
-            XT, idx, segments, criterion, rules, draw_rows
-        )
+        if draws is None:
+            rows = np.arange(n_features)[:, None]  # search row r is XT row r
+        else:
+            draw_rows = draws.orders(keys[active])  # rows = features here
+            rows, idx = _searched_layout(
+                X, XT, (sorted_order, rank), members, segments, draw_rows, rules.max_features
+            )
+        has_split, row, pos, threshold = _best_splits(XT, idx, rows, segments, criterion, rules)
+        feature = row if draws is None else rows[row, pos]
         active_local = np.flatnonzero(active)
         split = np.flatnonzero(has_split)
         levels.splits.append((active_local[split], order[feature[split]], threshold[split]))
         if split.shape[0] == 0:
             break
-        goes_left, child_stats = _split_samples(idx, criterion, segments, feature, pos, has_split)
+        samples = idx[row[segments.of_pos], np.arange(idx.shape[1])]  # each sample once
+        goes_left, child_stats, child = _split_samples(samples, criterion, segments, pos, has_split)
         keys = np.stack(FeatureDraws.child_keys(keys[active_local[split]]), axis=1).reshape(-1)
         levels.parents.append(first_id + np.repeat(active_local[split], 2))
         first_id += levels.stats[-1].shape[0]
         levels.stats.append(child_stats)
         active = _splittable(criterion, rules, child_stats, len(levels.stats) - 1)
-        if active.any():
+        if not active.any():
+            break
+        if draws is None:
             child_n = criterion.n_samples(child_stats)
             idx = _next_layout(idx, goes_left, segments, pos, has_split, active, child_n)
+        else:  # samples are node by node, left child then right: keep the active children's
+            members = samples[(child >= 0) & active[np.maximum(child, 0)]]
 
 
 def _split_samples(
-    idx: np.ndarray,
+    samples: np.ndarray,
     criterion: _Criterion,
     segments: _Segments,
-    feature: np.ndarray,
     pos: np.ndarray,
     has_split: np.ndarray,
-) -> tuple[np.ndarray, np.ndarray]:
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Send each sample of a split segment left or right, and compute the children's statistics.
 
-    Returns ``goes_left`` (n_samples,), bool (False outside split segments), and the
-    statistics of the children, shape ``(2 * n_split, S)``, in the order left, right, left,
-    right, ... of the split segments.
+    ``samples`` (m,) lists the level's samples node by node, sorted by the node's split
+    feature, so positions up to ``pos`` go left.
+
+    Returns ``goes_left`` (n_samples,), bool (False outside split segments), the statistics
+    of the children, shape ``(2 * n_split, S)``, in the order left, right, left, right, ...
+    of the split segments, and the child of each position (m,) (-1 outside split segments).
     """
     s = segments
-    m = idx.shape[1]
+    m = samples.shape[0]
     n_split = int(np.count_nonzero(has_split))
-    # In the chosen feature's row, positions up to `pos` go left.
-    samples = idx[feature[s.of_pos], np.arange(m)]  # every sample of the layout once
-    goes_left = np.zeros(criterion.y.shape[0], dtype=bool)
-    goes_left[samples] = (np.arange(m) <= pos[s.of_pos]) & has_split[s.of_pos]
+    left = np.arange(m) <= pos[s.of_pos]
     in_split = has_split[s.of_pos]
-    child_of_pos = 2 * np.cumsum(has_split)[s.of_pos] - 2 + (~goes_left[samples])
-    child_stats = criterion.children(samples[in_split], child_of_pos[in_split], 2 * n_split)
-    return goes_left, child_stats
+    goes_left = np.zeros(criterion.y.shape[0], dtype=bool)
+    goes_left[samples] = left & in_split
+    child = np.where(in_split, 2 * np.cumsum(has_split)[s.of_pos] - 2 + ~left, -1)
+    child_stats = criterion.children(samples[in_split], child[in_split], 2 * n_split)
+    return goes_left, child_stats, child
 
 
 def _next_layout(

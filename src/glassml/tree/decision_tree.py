@@ -168,7 +168,7 @@ def _resolve_max_features(max_features: Any, n_features: int) -> int:
     if max_features == "log2":
         return max(1, int(np.log2(n_features)))
     if isinstance(max_features, numbers.Integral):
-        if max_features > n_features:
+        if int(max_features) > n_features:
             raise ValueError(
                 f"max_features must be at most n_features ({n_features}), got {max_features}."
             )

@@ -159,7 +159,7 @@ def build_tree(
             return node
         if len(rows) < max(min_samples_split, 2 * min_samples_leaf) or node.impurity <= EPSILON:
             return node
-        order = feature_order if feature_draws is None else feature_draws.orders([key])[0]
+        order = feature_order if feature_draws is None else feature_draws.orders(np.array([key]))[0]
         split = best_split(
             X[rows],
             y[rows],
