@@ -11,6 +11,9 @@ matplotlib):
 - :mod:`glassml.pytorch` — MLP, attention, training loop, persistence, DDP (seed 04)
 - :mod:`glassml.linear_model`, :mod:`glassml.neighbors`, :mod:`glassml.tree`,
   :mod:`glassml.cluster` — scikit-learn-compatible classical estimators (seed 05)
+- :mod:`glassml.ensemble`, :mod:`glassml.naive_bayes`, :mod:`glassml.decomposition` — forests,
+  gradient boosting, Gaussian naive Bayes and PCA (beyond the seed, lesson 08)
+- :mod:`glassml.exercises` — graded exercises (``glassml exercises init DIR``)
 """
 
 __version__ = "0.1.0"

@@ -157,8 +157,8 @@ def init_dir(directory: Path, topics: list[str] | None = None, force: bool = Fal
         raise ValueError(f"DIR must be a folder, got the file {directory}.")
     in_the_way = [directory / t.file_name for t in chosen if (directory / t.file_name).exists()]
     if in_the_way and not force:
-        names = ", ".join(str(p) for p in in_the_way)
-        raise ValueError(f"{names} already exist(s); use --force to overwrite your work.")
+        listed = ", ".join(str(p) for p in in_the_way)
+        raise ValueError(f"{listed} already exist(s); use --force to overwrite your work.")
     directory.mkdir(parents=True, exist_ok=True)
     written = []
     for topic in chosen:

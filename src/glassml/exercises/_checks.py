@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from types import ModuleType
+from typing import Any
 
 import numpy as np
 
@@ -193,7 +194,7 @@ def check_build_tree_and_predict(m: ModuleType) -> None:
 # --- convolution (glassml.nn.textbook_conv) ------------------------------------------------
 
 
-def _conv_case() -> tuple[object, np.ndarray, np.ndarray]:
+def _conv_case() -> tuple[Any, np.ndarray, np.ndarray]:
     from glassml.nn.conv import Conv2d
 
     layer = Conv2d(2, 3, 3, stride=2, padding=1, random_state=0)
