@@ -271,3 +271,11 @@ def test_bad_option_values_are_rejected(Estimator, params, error, match):
 def test_textbook_rejects_bad_min_samples_leaf():
     with pytest.raises(ValueError, match=r"min_samples_leaf must be in the range \[1, inf"):
         textbook.build_tree([[0.0], [1.0]], [0, 1], min_samples_leaf=0)
+
+
+@pytest.mark.parametrize("max_features", [1, "sqrt", None])
+def test_a_pure_root_is_one_leaf_with_feature_draws(max_features):
+    """One class only: the root is a leaf (it crashed with feature draws: rank of 0 samples)."""
+    X = np.random.default_rng(0).random((10, 3))
+    tree = DecisionTreeClassifier(max_features=max_features, random_state=0).fit(X, np.ones(10))
+    assert tree.get_n_leaves() == 1 and np.all(tree.predict(X) == 1)

@@ -516,7 +516,7 @@ def _grow_levels(
     if draws is not None:
         sorted_order, idx = idx, idx[:, :0]
         rank = np.empty_like(sorted_order)  # rank[f, i]: place of sample i in sorted_order[f]
-        rank[np.arange(n_features)[:, None], sorted_order] = np.arange(n_samples)
+        rank[np.arange(n_features)[:, None], sorted_order] = np.arange(sorted_order.shape[1])
         members = np.arange(n_samples if active[0] else 0, dtype=index_type)
     keys = np.array([ROOT_KEY], dtype=np.uint64)  # feature-draw key of each node of the level
     first_id = 0  # level-order id of the first node of the current depth
