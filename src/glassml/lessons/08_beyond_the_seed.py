@@ -20,13 +20,15 @@ Run it: ``python src/glassml/lessons/08_beyond_the_seed.py`` or
 
    - Ridge coefficients equal ``sklearn.linear_model.Ridge`` to 1e-8; Lasso and ElasticNet
      (coordinate descent, duality-gap stopping rule) equal scikit-learn's to 1e-6 with the same
-     exact zeros (``tests/linear_model/``).
+     exact zeros (``tests/linear_model/test_ridge.py``,
+     ``tests/linear_model/test_lasso.py``).
    - The regression tree equals ``sklearn.tree.DecisionTreeRegressor`` node by node, predictions
-     and ``feature_importances_`` to 1e-10 (``tests/tree/``); each forest tree equals a glassml tree
-     fit on its bootstrap sample (``tests/ensemble/``).
+     and ``feature_importances_`` to 1e-10 (``tests/tree/test_regressor.py``); each forest tree equals a
+     glassml tree fit on its bootstrap sample (``tests/ensemble/test_forest.py``).
    - Gradient boosting predictions and probabilities equal scikit-learn's to 1e-8
-     (``tests/ensemble/``); GaussianNB probabilities to 1e-10 (``tests/naive_bayes/``); PCA
-     components to 1e-8 with scikit-learn's signs (``tests/decomposition/``).
+     (``tests/ensemble/test_gradient_boosting.py``); GaussianNB probabilities to 1e-10
+     (``tests/naive_bayes/test_gaussian_nb.py``); PCA components to 1e-8 with scikit-learn's
+     signs (``tests/decomposition/test_pca.py``).
 """
 
 # %%
@@ -59,8 +61,6 @@ parser.add_argument("--seed", type=int, default=0, help="random seed of data and
 args = lesson_args(parser)
 out = prepare_out(args.out)
 n_trees = min(args.n_estimators, 20) if args.quick else args.n_estimators
-
-
 np.set_printoptions(precision=4, suppress=True)
 
 # %%
