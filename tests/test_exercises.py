@@ -66,6 +66,113 @@ def test_each_check_catches_a_broken_textbook(name, tmp_path):
     assert "fail" in statuses
 
 
+# One-line breaks of the issue-15 textbooks, each caught by the check of its own exercise.
+MUTATIONS = [
+    ("lasso", "soft_threshold", "max(abs(z) - gamma, 0.0)", "max(abs(z) - gamma / 2, 0.0)"),
+    ("lasso", "ridge_closed_form", "X_c + alpha * np.eye", "X_c + 2 * alpha * np.eye"),
+    ("lasso", "duality_gap", "if dual_norm > l1_reg else 1.0", "if dual_norm < 0 else 1.0"),
+    ("lasso", "duality_gap", "XtR_norm2 / (2 * l2_reg))", "XtR_norm2 / l2_reg)"),
+    ("lasso", "lasso_coordinate_descent", "@ r + w_old * col_norm2[j]", "@ r"),
+    ("lasso", "lasso_coordinate_descent", "(col_norm2[j] + l2_reg)", "(col_norm2[j] + 2 * l2_reg)"),
+    ("naive_bayes", "fit", "((X_c - theta[i]) ** 2).mean(axis=0)", "X_c.var(axis=0, ddof=1)"),
+    ("naive_bayes", "joint_log_likelihood", "math.log(2.0 * math.pi * sigma2)", "math.log(sigma2)"),
+    ("naive_bayes", "predict", "top + np.log(np.exp(jll - top)", "np.log(np.exp(jll)"),
+    ("naive_bayes", "predict", "[joint_log_likelihood(model, X).argmax", "[0 * model.class_count"),
+    (
+        "naive_bayes",
+        "update_mean_variance",
+        "+ (n_new * n_past / n_total) * (mu - new_mu) ** 2",
+        "",
+    ),
+    ("naive_bayes", "update_mean_variance", "w = sample_weight[:, None]", "w = 1.0 + 0 * X_new"),
+    ("pca", "pca", "C /= n_samples - 1", "C /= n_samples"),
+    ("pca", "pca", "if v[np.argmax(np.abs(v))] < 0:", "if v[np.argmax(np.abs(v))] > 0:"),
+    (
+        "pca",
+        "pca",
+        "ratio = eigenvalues[order] / eigenvalues.sum()",
+        "ratio = eigenvalues[order] / 5",
+    ),
+    ("pca", "transform", "return (X - result.mean) @", "return X @"),
+    ("pca", "inverse_transform", "return result.mean + Z @", "return Z @"),
+    (
+        "ensemble",
+        "bootstrap_sample",
+        "rng.integers(0, n_samples, size=n_samples)",
+        "rng.permutation(n_samples)",
+    ),
+    (
+        "ensemble",
+        "random_forest_fit",
+        "for tree_seed, sample_seed in seeds:",
+        "for sample_seed, tree_seed in seeds:",
+    ),
+    ("ensemble", "random_forest_fit", "if bootstrap else np.arange(len(y))", "if True else None"),
+    (
+        "ensemble",
+        "random_forest_predict",
+        "proba[:, tree.classes_]",
+        "proba[:, : len(tree.classes_)]",
+    ),
+    (
+        "ensemble",
+        "random_forest_predict",
+        "return np.mean([tree.predict(X)",
+        "return np.median([tree.predict(X)",
+    ),
+    (
+        "ensemble",
+        "initial_raw_prediction",
+        "return np.log(p) - np.log(p).mean()",
+        "return np.log(p)",
+    ),
+    ("ensemble", "negative_gradient", "else softmax(raw, axis=1)", "else softmax(raw, axis=0)"),
+    ("ensemble", "leaf_value", "numerator *= (n_outputs - 1) / n_outputs", "numerator *= 1.0"),
+    ("ensemble", "loss_value", "np.logaddexp(0, raw)", "np.log(1 + np.exp(raw))"),
+    (
+        "ensemble",
+        "subsample_mask",
+        "mask[rng.choice(n_samples, size=n_in_bag, replace=False)]",
+        "mask[:n_in_bag]",
+    ),
+    (
+        "ensemble",
+        "gradient_boosting",
+        "raw[:, k] += learning_rate * value[leaves]",
+        "raw[:, k] += value[leaves]",
+    ),
+    (
+        "ensemble",
+        "gradient_boosting",
+        "tree.fit(X[in_bag], residual[in_bag, k])",
+        "tree.fit(X, residual[:, k])",
+    ),
+    (
+        "ensemble",
+        "gradient_boosting",
+        "raw[:, k] += model.learning_rate * value[",
+        "raw[:, k] += value[",
+    ),
+]
+
+
+def test_every_new_exercise_has_a_mutation():
+    new_topics = {"lasso", "naive_bayes", "pca", "ensemble"}
+    wanted = {(t, e.name) for t in new_topics for e in TOPICS[t].exercises}
+    assert {(t, e) for t, e, _, _ in MUTATIONS} == wanted
+
+
+@pytest.mark.parametrize(("topic", "exercise", "old", "new"), MUTATIONS)
+def test_each_new_check_catches_its_mutation(topic, exercise, old, new, tmp_path):
+    """Break one line of the real textbook: the check of that exercise must fail."""
+    t = TOPICS[topic]
+    source = Path(importlib.import_module(t.module).__file__).read_text()
+    assert source.count(old) == 1, f"the mutation target moved or is ambiguous: {old!r}"
+    (tmp_path / t.file_name).write_text(source.replace(old, new))
+    (result,) = [r for r in check_dir(tmp_path, [topic]) if r.exercise == exercise]
+    assert result.status == "fail", f"{topic}.{exercise} missed the mutation {new!r}"
+
+
 def test_blank_functions_keeps_everything_else():
     source = 'import math\n\n\ndef f(x):\n    """Doc."""\n    y = x + 1\n    return y\n\n\ndef g():\n    return 2\n'
     out = blank_functions(source, ["f"])

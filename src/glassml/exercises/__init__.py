@@ -19,6 +19,8 @@ from pathlib import Path
 from types import ModuleType
 
 from glassml.exercises import _checks
+from glassml.exercises import _checks_ensemble as _ensemble
+from glassml.exercises import _checks_models as _models
 
 __all__ = [
     "TOPICS",
@@ -104,6 +106,50 @@ TOPICS: dict[str, Topic] = {
             E("conv2d_forward", _checks.check_conv2d_forward),
             E("conv2d_backward", _checks.check_conv2d_backward),
             E("maxpool2d", _checks.check_maxpool2d, ("maxpool2d_forward", "maxpool2d_backward")),
+        ),
+        _topic(
+            "lasso",
+            "glassml.linear_model.textbook",
+            E("soft_threshold", _models.check_soft_threshold),
+            E("ridge_closed_form", _models.check_ridge_closed_form),
+            E("duality_gap", _models.check_duality_gap),
+            E("lasso_coordinate_descent", _models.check_lasso_coordinate_descent),
+        ),
+        _topic(
+            "naive_bayes",
+            "glassml.naive_bayes.textbook",
+            E("fit", _models.check_nb_fit),
+            E("joint_log_likelihood", _models.check_nb_joint_log_likelihood),
+            E("predict", _models.check_nb_predict, ("predict_proba", "predict")),
+            E("update_mean_variance", _models.check_nb_update_mean_variance),
+        ),
+        _topic(
+            "pca",
+            "glassml.decomposition.textbook",
+            E("pca", _models.check_pca),
+            E("transform", _models.check_pca_transform),
+            E("inverse_transform", _models.check_pca_inverse_transform),
+        ),
+        _topic(
+            "ensemble",
+            "glassml.ensemble.textbook",
+            E("bootstrap_sample", _ensemble.check_bootstrap_sample),
+            E("random_forest_fit", _ensemble.check_random_forest_fit),
+            E(
+                "random_forest_predict",
+                _ensemble.check_random_forest_predict,
+                ("random_forest_predict_proba", "random_forest_predict"),
+            ),
+            E("initial_raw_prediction", _ensemble.check_initial_raw_prediction),
+            E("negative_gradient", _ensemble.check_negative_gradient),
+            E("leaf_value", _ensemble.check_leaf_value),
+            E("loss_value", _ensemble.check_loss_value),
+            E("subsample_mask", _ensemble.check_subsample_mask),
+            E(
+                "gradient_boosting",
+                _ensemble.check_gradient_boosting,
+                ("gradient_boosting_fit", "gradient_boosting_raw_predict"),
+            ),
         ),
     )
 }

@@ -36,7 +36,7 @@ def _report(results: list[CheckResult]) -> str:
     for r in results:
         status = {"pass": "pass", "fail": "FAIL", "todo": "todo"}[r.status]
         first = r.message.splitlines()[0] if r.message else ""
-        lines.append(f"  {r.topic:<7} {r.exercise:<26} {status}  {first}".rstrip())
+        lines.append(f"  {r.topic:<11} {r.exercise:<26} {status}  {first}".rstrip())
     counts = {s: sum(r.status == s for r in results) for s in ("pass", "fail", "todo")}
     lines.append(
         f"\n{counts['pass']} of {len(results)} pass, {counts['fail']} fail, "
