@@ -32,6 +32,14 @@ def test_init_blanks_every_exercise_and_check_says_todo(tmp_path):
     assert 'raise NotImplementedError("exercise: write knn_predict")' in text
     assert "Majority label of the ``k`` nearest" in text  # the docstring is the assignment
     assert "np.argsort(d2" not in text  # the answer is gone
+    text = (tmp_path / "ensemble.py").read_text()
+    assert 'raise NotImplementedError("exercise: write gradient_boosting_fit")' in text
+    assert "Gradient boosting with regression trees, one stage at a time" in text
+    assert "class BoostedTrees:" in text  # what the exercises build on stays
+    assert "learning_rate * value[leaves]" not in text
+    lasso = (tmp_path / "lasso.py").read_text()
+    assert 'raise NotImplementedError("exercise: write soft_threshold")' in lasso
+    assert "np.linalg.pinv(X_b.T @ X_b)" in lasso  # another topic's function: not blanked
 
 
 def test_a_solved_function_passes_and_a_wrong_one_fails(tmp_path):
@@ -220,3 +228,10 @@ def test_checks_run_on_glassml_report_pass_through_run_checks():
     results = run_checks(importlib.import_module("glassml.cluster.textbook"), TOPICS["kmeans"])
     assert all(r.status == "pass" for r in results)
     assert np.all([r.message == "" for r in results])
+
+
+def test_the_cli_help_names_every_topic(capsys):
+    with pytest.raises(SystemExit):
+        main(["exercises", "--help"])
+    description = capsys.readouterr().out.split("Topics:")[1]
+    assert all(name in description for name in TOPICS)

@@ -5,6 +5,14 @@ bodies of its functions removed (signatures and docstrings stay: they are the as
 ``glassml exercises check DIR`` runs, on your files, the checks that prove glassml's own
 textbook versions (``tests/test_exercises.py`` runs the same checks on glassml), and says which
 pass. Offline, no notebook server: the minitorch way of learning.
+
+Topics (:data:`TOPICS`), each one textbook module: ``knn``
+(``glassml.neighbors.textbook``), ``kmeans`` (``glassml.cluster.textbook``), ``linear`` and
+``lasso`` (``glassml.linear_model.textbook``: least squares and descent; ridge, soft
+threshold, duality gap, coordinate descent), ``tree`` (``glassml.tree.textbook``), ``conv``
+(``glassml.nn.textbook_conv``), ``naive_bayes`` (``glassml.naive_bayes.textbook``), ``pca``
+(``glassml.decomposition.textbook``) and ``ensemble`` (``glassml.ensemble.textbook``: bagging,
+random forests, gradient boosting).
 """
 
 from __future__ import annotations

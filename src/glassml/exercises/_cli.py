@@ -16,7 +16,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
         help="write the textbook functions yourself; the tests grade them",
         description=(
             "init DIR writes each topic's textbook functions with their bodies removed; "
-            "check DIR runs the checks that prove glassml's own versions on your files."
+            "check DIR runs the checks that prove glassml's own versions on your files. "
+            f"Topics: {', '.join(TOPICS)}."
         ),
     )
     p.add_argument("action", choices=("init", "check"), help="what to do")
