@@ -153,13 +153,13 @@ def check_gradient_boosting(m: ModuleType) -> None:
     raw = m.gradient_boosting_raw_predict(model, X)
     _close(raw[:, 0], ref.predict(X), "boosted regression vs scikit-learn", 1e-8)
     _close(model.train_score, ref.train_score_, "train_score vs scikit-learn", 1e-8)
-    sub = {"n_estimators": 6, "subsample": 0.6, "max_depth": 2, "random_state": 5}
+    sub: dict[str, Any] = {"n_estimators": 6, "subsample": 0.6, "max_depth": 2, "random_state": 5}
     model = m.gradient_boosting_fit(X, y[:, None], "squared_error", **sub)
     est = GradientBoostingRegressor(**sub).fit(X, y)
     got = m.gradient_boosting_raw_predict(model, X)[:, 0]
     _close(got, est.predict(X), "subsample=0.6 vs GradientBoostingRegressor (same draws)", 1e-12)
     Xc, yc = _data(300, 44, n_classes=3)
-    cls = {"n_estimators": 5, "max_depth": 2, "random_state": 0}
+    cls: dict[str, Any] = {"n_estimators": 5, "max_depth": 2, "random_state": 0}
     model = m.gradient_boosting_fit(Xc, np.eye(3)[yc], "log_loss", **cls)
     ref = sk.GradientBoostingClassifier(**cls).fit(Xc, yc)
     raw = m.gradient_boosting_raw_predict(model, Xc)
