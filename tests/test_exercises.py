@@ -80,6 +80,7 @@ MUTATIONS = [
     ("lasso", "ridge_closed_form", "X_c + alpha * np.eye", "X_c + 2 * alpha * np.eye"),
     ("lasso", "duality_gap", "if dual_norm > l1_reg else 1.0", "if dual_norm < 0 else 1.0"),
     ("lasso", "duality_gap", "XtR_norm2 / (2 * l2_reg))", "XtR_norm2 / l2_reg)"),
+    ("lasso", "duality_gap", "np.abs(XtR - l2_reg * w).max()", "np.abs(XtR).max()"),
     ("lasso", "lasso_coordinate_descent", "@ r + w_old * col_norm2[j]", "@ r"),
     ("lasso", "lasso_coordinate_descent", "(col_norm2[j] + l2_reg)", "(col_norm2[j] + 2 * l2_reg)"),
     ("naive_bayes", "fit", "((X_c - theta[i]) ** 2).mean(axis=0)", "X_c.var(axis=0, ddof=1)"),
