@@ -98,6 +98,14 @@ def check_positive(value: Any, name: str, *, integer: bool = False) -> float | i
     return check_scalar_number(value, name, low=0, include_low=False, integer=integer)
 
 
+def check_bool(value: Any, name: str) -> None:
+    """Raise ``TypeError`` unless ``value`` is a ``bool`` (NumPy's included)."""
+    if not isinstance(value, bool | np.bool_):
+        raise TypeError(
+            f"{name} must be True or False, got {value!r} of type {type(value).__name__}."
+        )
+
+
 def check_option(value: Any, name: str, options: tuple[str, ...] | list[str]) -> None:
     """Raise ``ValueError`` unless ``value`` is one of ``options`` (names them all)."""
     if not isinstance(value, str) or value not in options:

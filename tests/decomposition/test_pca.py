@@ -177,7 +177,7 @@ def test_bad_fit_input(X, exc, match):
 
 
 def test_bad_whiten():
-    with pytest.raises(TypeError, match="whiten must be a bool, got 'yes'"):
+    with pytest.raises(TypeError, match="whiten must be True or False, got 'yes'"):
         PCA(whiten="yes").fit(_data(20, 3))
 
 

@@ -330,3 +330,13 @@ def test_a_failed_fit_puts_the_scheduler_and_the_rate_back():
         assert sched.last_epoch == 0 and sched.get_last_lr() == lr_before
         for a, b in zip(net.parameters(), before, strict=True):
             np.testing.assert_array_equal(a, b)
+
+
+def test_repr_shows_the_optimizer_that_steps_not_an_ignored_learning_rate():
+    layers = [DenseLayer(2, 3, activation="relu"), DenseLayer(3, 1, activation="sigmoid")]
+    plain = Sequential(layers, loss="bce", learning_rate=0.5)
+    assert repr(plain).endswith("loss='bce', learning_rate=0.5)")
+    adam = Adam(learning_rate=0.01)
+    net = Sequential(layers, loss="bce", optimizer=adam)  # learning_rate keeps its default 0.1
+    assert "learning_rate=0.1" not in repr(net)
+    assert repr(net).endswith(f"loss='bce', optimizer={adam!r})")

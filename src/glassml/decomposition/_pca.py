@@ -14,7 +14,7 @@ import scipy.linalg
 from sklearn.base import BaseEstimator, ClassNamePrefixFeaturesOutMixin, TransformerMixin
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from glassml._validation import check_finite_array, check_scalar_number
+from glassml._validation import check_bool, check_finite_array, check_scalar_number
 
 __all__ = ["PCA"]
 
@@ -107,7 +107,7 @@ class PCA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         -------
         self : PCA
         """
-        _check_whiten(self.whiten)
+        check_bool(self.whiten, "whiten")
         previous = dict(self.__dict__)  # NOTE: validate_data sets n_features_in_ early
         try:
             X = validate_data(self, X, dtype=np.float64)
@@ -192,12 +192,6 @@ class PCA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         if self.whiten:
             components = np.sqrt(self.explained_variance_)[:, None] * components
         return Z @ components + self.mean_
-
-
-def _check_whiten(whiten: Any) -> None:
-    """Raise ``TypeError`` unless ``whiten`` is a bool."""
-    if not isinstance(whiten, bool | np.bool_):
-        raise TypeError(f"whiten must be a bool, got {whiten!r} of type {type(whiten).__name__}.")
 
 
 def _check_n_components(n_components: Any, n_samples: int, n_features: int) -> None:

@@ -12,15 +12,7 @@ from typing import Any
 import numpy as np
 from sklearn.utils.validation import check_is_fitted, check_X_y, validate_data
 
-__all__ = ["LinearPredictMixin", "check_bool", "check_regression_data", "store_coef"]
-
-
-def check_bool(value: Any, name: str) -> None:
-    """Raise ``TypeError`` unless ``value`` is a ``bool`` (NumPy's included)."""
-    if not isinstance(value, bool | np.bool_):
-        raise TypeError(
-            f"{name} must be True or False, got {value!r} of type {type(value).__name__}."
-        )
+__all__ = ["LinearPredictMixin", "check_regression_data", "store_coef"]
 
 
 def check_regression_data(

@@ -8,10 +8,15 @@ import numpy as np
 from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.utils.validation import validate_data
 
-from glassml._validation import check_option, check_positive, check_scalar_number, make_rng
+from glassml._validation import (
+    check_bool,
+    check_option,
+    check_positive,
+    check_scalar_number,
+    make_rng,
+)
 from glassml.linear_model._base import (
     LinearPredictMixin,
-    check_bool,
     check_regression_data,
     store_coef,
 )

@@ -16,10 +16,9 @@ import numpy as np
 from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.utils.validation import validate_data
 
-from glassml._validation import check_scalar_number
+from glassml._validation import check_bool, check_scalar_number
 from glassml.linear_model._base import (
     LinearPredictMixin,
-    check_bool,
     check_regression_data,
     store_coef,
 )

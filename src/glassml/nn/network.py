@@ -112,14 +112,9 @@ class NeuralNetwork(Sequential):
         self.dtype = dt
 
     def __repr__(self) -> str:
-        # NOTE: learning_rate is ignored when an optimizer is given, so show what steps
-        if self.optimizer is None:
-            update = f"learning_rate={self.learning_rate:g}"
-        else:
-            update = f"optimizer={self.optimizer!r}"
         return (
             f"NeuralNetwork({self.layer_sizes}, activations={self.activations}, "
-            f"loss={self.loss!r}, {update}, dtype=np.{self.dtype.name})"
+            f"loss={self.loss!r}, {self._update_repr()}, dtype=np.{self.dtype.name})"
         )
 
     # -- persistence -----------------------------------------------------------------------------

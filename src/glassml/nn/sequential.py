@@ -136,9 +136,16 @@ class Sequential:
         self._out_shape: tuple[int, ...] | None = None
 
     def __repr__(self) -> str:
-        return (
-            f"Sequential({self.layers!r}, loss={self.loss!r}, learning_rate={self.learning_rate:g})"
-        )
+        return f"Sequential({self.layers!r}, loss={self.loss!r}, {self._update_repr()})"
+
+    def _update_repr(self) -> str:
+        """``learning_rate=…`` or ``optimizer=…``: what steps the parameters (for ``repr``).
+
+        NOTE: ``learning_rate`` is ignored when an optimizer is given, so it is not shown then.
+        """
+        if self.optimizer is None:
+            return f"learning_rate={self.learning_rate:g}"
+        return f"optimizer={self.optimizer!r}"
 
     # -- parameters ------------------------------------------------------------------------------
     def parameters(self) -> list[np.ndarray]:

@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 
 from glassml._threads import run_on_threads, threads_for
-from glassml._validation import check_positive, check_scalar_number
+from glassml._validation import check_bool, check_positive, check_scalar_number
 from glassml.optim import _kernels
 from glassml.optim._base import Job, ParameterStates, checked_pairs, root_of_max, split_into_shares
 
@@ -256,8 +256,7 @@ class Momentum(Optimizer):
     ) -> None:
         super().__init__(learning_rate)
         _check_beta(beta, "beta")
-        if not isinstance(nesterov, bool | np.bool_):
-            raise TypeError(f"nesterov must be True or False, got {nesterov!r}.")
+        check_bool(nesterov, "nesterov")
         self.beta = float(beta)
         self.weight_decay = _check_weight_decay(weight_decay)
         self.nesterov = bool(nesterov)
