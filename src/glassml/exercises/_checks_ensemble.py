@@ -157,7 +157,8 @@ def check_gradient_boosting(m: ModuleType) -> None:
     model = m.gradient_boosting_fit(X, y[:, None], "squared_error", **sub)
     est = GradientBoostingRegressor(**sub).fit(X, y)
     got = m.gradient_boosting_raw_predict(model, X)[:, 0]
-    _close(got, est.predict(X), "subsample=0.6 vs GradientBoostingRegressor (same draws)", 1e-12)
+    draws = "the same draws: subsample_mask takes rng.choice(n_samples, n_in_bag, replace=False)"
+    _close(got, est.predict(X), f"subsample=0.6 vs GradientBoostingRegressor ({draws})", 1e-12)
     Xc, yc = _data(300, 44, n_classes=3)
     cls: dict[str, Any] = {"n_estimators": 5, "max_depth": 2, "random_state": 0}
     model = m.gradient_boosting_fit(Xc, np.eye(3)[yc], "log_loss", **cls)
