@@ -64,7 +64,7 @@ from typing import Protocol
 import numpy as np
 
 from glassml._threads import run_on_threads, threads_for
-from glassml.tree._criteria import ClassCounts, node_impurity
+from glassml.tree._criteria import node_impurity
 from glassml.tree._draws import ROOT_KEY, FeatureDraws
 from glassml.tree.textbook import EPSILON, FEATURE_THRESHOLD, TIE_TOLERANCE
 
@@ -108,7 +108,9 @@ class Tree:
         Gini impurity, entropy (in bits) or variance of the targets (regression) of each
         node.
     n_node_samples : ndarray of shape (node_count,), int
-        Number of training samples reaching each node.
+        Number of training samples (rows) reaching each node.
+    weighted_n_node_samples : ndarray of shape (node_count,), float
+        Total sample weight reaching each node (``n_node_samples`` without weights).
     max_depth : int
         Depth of the deepest leaf (the root alone has depth 0).
     """
@@ -122,6 +124,7 @@ class Tree:
     impurity: np.ndarray
     n_node_samples: np.ndarray
     max_depth: int
+    weighted_n_node_samples: np.ndarray
 
     @property
     def node_count(self) -> int:
@@ -215,6 +218,8 @@ class _Criterion(Protocol):
 
     def root(self) -> np.ndarray: ...
     def n_samples(self, stats: np.ndarray) -> np.ndarray: ...
+    def weighted_n_samples(self, stats: np.ndarray) -> np.ndarray: ...
+    def counts(self, stats: np.ndarray) -> np.ndarray | None: ...
     def impurity(self, stats: np.ndarray) -> np.ndarray: ...
     def value(self, stats: np.ndarray) -> np.ndarray: ...
     def children(self, samples: np.ndarray, child: np.ndarray, n_children: int) -> np.ndarray: ...
@@ -716,15 +721,16 @@ def _assemble(levels: _Levels, criterion: _Criterion) -> Tree:
     internal = left != TREE_LEAF
     left = np.where(internal, order[np.maximum(left, 0)], TREE_LEAF)
     right = np.where(internal, order[np.maximum(right, 0)], TREE_LEAF)
-    classification = isinstance(criterion, ClassCounts)
+    counts = criterion.counts(stats)
     return Tree(
         children_left=permute(left),
         children_right=permute(right),
         feature=permute(feature),
         threshold=permute(threshold),
         value=permute(criterion.value(stats)),
-        class_counts=permute(stats) if classification else None,
+        class_counts=None if counts is None else permute(counts),
         impurity=permute(criterion.impurity(stats)),
         n_node_samples=permute(criterion.n_samples(stats)),
         max_depth=len(sizes) - 1,
+        weighted_n_node_samples=permute(criterion.weighted_n_samples(stats)),
     )
