@@ -83,19 +83,21 @@ def _tree_share_case(n: int, d: int, stages: int, repeats: int) -> Row:
 def _forest_tree_share_case(n: int, d: int, n_trees: int, repeats: int) -> Row:
     X, y = make_classification(n, d, n_informative=d // 2, random_state=0)
     rng = np.random.default_rng(0)
-    samples = [rng.integers(0, n, size=n) for _ in range(n_trees)]
+    # as both forests grow them: every row weighted by the times the bootstrap drew it
+    counts = [np.bincount(rng.integers(0, n, size=n), minlength=n) for _ in range(n_trees)]
+    weights = [c.astype(np.float64) for c in counts]
     X32 = X.astype(np.float32)
 
     def ours() -> None:
-        for rows in samples:
-            DecisionTreeClassifier(max_features="sqrt", random_state=0).fit(X[rows], y[rows])
+        for w in weights:
+            DecisionTreeClassifier(max_features="sqrt", random_state=0).fit(X, y, sample_weight=w)
 
     def reference() -> None:
-        for rows in samples:
-            SkClassifierTree(max_features="sqrt", random_state=0).fit(X32[rows], y[rows])
+        for w in weights:
+            SkClassifierTree(max_features="sqrt", random_state=0).fit(X32, y, sample_weight=w)
 
     return compare(
-        f"  of which: {n_trees} tree fits {n}x{d}, sqrt features, bootstrap rows",
+        f"  of which: {n_trees} tree fits {n}x{d}, sqrt features, bootstrap counts as weights",
         ours,
         reference,
         repeats=repeats,

@@ -20,6 +20,23 @@ from glassml.tree import DecisionTreeClassifier, DecisionTreeRegressor
 from ._helpers import assert_same_tree, float32_data
 
 
+def assert_same_tree_on_counts(weighted, repeated, rtol: float = 0.0) -> None:
+    """A forest tree (grown on the distinct bootstrap rows weighted by their counts) is the
+    tree grown on the rows with repeats: the same nodes, features, thresholds, values and
+    impurities; the repeats are in ``weighted_n_node_samples`` (scikit-learn's layout:
+    ``n_node_samples`` counts distinct rows)."""
+    a, b = weighted.tree_, repeated.tree_
+    assert a.node_count == b.node_count
+    for name in ("children_left", "children_right", "feature", "threshold"):
+        np.testing.assert_array_equal(getattr(a, name), getattr(b, name), err_msg=name)
+    np.testing.assert_array_equal(a.weighted_n_node_samples, b.n_node_samples)
+    assert np.all(a.n_node_samples <= b.n_node_samples)
+    for name in ("value", "impurity"):
+        np.testing.assert_allclose(
+            getattr(a, name), getattr(b, name), rtol=rtol, atol=rtol, err_msg=name
+        )
+
+
 @pytest.mark.parametrize("max_features", ["sqrt", None, 2])
 def test_each_tree_is_a_glassml_tree_on_its_bootstrap_sample(max_features):
     X, y = float32_data(200, 5, 0, task="classification", n_classes=3)
@@ -33,8 +50,14 @@ def test_each_tree_is_a_glassml_tree_on_its_bootstrap_sample(max_features):
         alone = DecisionTreeClassifier(
             max_depth=6, max_features=max_features, random_state=int(tree_seed)
         ).fit(X[rows], y[rows])
-        assert_same_tree(tree, alone)
+        assert_same_tree_on_counts(tree, alone, rtol=1e-12)
         assert len(np.unique(rows)) < len(rows)  # with replacement: repeats
+        assert tree.tree_.n_node_samples[0] == len(np.unique(rows))  # grown on distinct rows
+        counts = np.bincount(rows, minlength=X.shape[0])
+        weighted = DecisionTreeClassifier(
+            max_depth=6, max_features=max_features, random_state=int(tree_seed)
+        ).fit(X, y, sample_weight=counts)
+        assert_same_tree(tree, weighted)
     assert not all(np.array_equal(samples[0], s) for s in samples[1:])  # each its own sample
 
 
@@ -71,12 +94,14 @@ def test_same_forest_for_any_n_jobs_and_backend(Forest):
 
 def test_predict_proba_is_the_mean_of_the_trees_with_missing_classes_placed():
     # class "a" (the first column) has one sample: a bootstrap sample misses it with
-    # probability (59/60)^60 ≈ 0.36, and then the tree's columns are "b", "c"
+    # probability (59/60)^60 ≈ 0.36; the tree still has the column (weight 0, as in
+    # scikit-learn's forests, whose trees see every row with a count as weight)
     rng = np.random.default_rng(0)
     X = rng.normal(size=(60, 3))
     y = np.array(["a"] + ["b"] * 30 + ["c"] * 29)
     forest = RandomForestClassifier(n_estimators=15, random_state=2).fit(X, y)
-    assert any(len(t.classes_) == 2 for t in forest.estimators_)
+    missed = [t for t in forest.estimators_ if t.tree_.value[0, 0] == 0.0]
+    assert missed and all(np.all(t.predict_proba(X)[:, 0] == 0.0) for t in missed)
     expected = np.zeros((60, 3))
     for tree in forest.estimators_:
         expected[:, tree.classes_] += tree.predict_proba(X)
@@ -187,7 +212,7 @@ def test_textbook_forest_equals_estimator():
         random_state=3,
     )
     for a, b in zip(trees, forest.estimators_, strict=True):
-        assert_same_tree(a, b)
+        assert_same_tree_on_counts(b, a, rtol=1e-12)
     np.testing.assert_array_equal(
         textbook.random_forest_predict_proba(trees, X, 3), forest.predict_proba(X)
     )

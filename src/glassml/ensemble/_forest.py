@@ -29,11 +29,23 @@ __all__ = ["RandomForestClassifier", "RandomForestRegressor"]
 
 
 def _fit_tree(tree: Any, X: np.ndarray, y: np.ndarray, sample_seed: int | None) -> Any:
-    """Fit one tree on the bootstrap sample drawn from ``sample_seed`` (None: on all rows)."""
+    """Fit one tree on the bootstrap sample drawn from ``sample_seed`` (None: on all rows).
+
+    The textbook (:func:`~glassml.ensemble.textbook.random_forest_fit`) fits the tree on the
+    drawn rows, repeats included. Here, as scikit-learn does, each row is weighted by the
+    number of times it was drawn (rows not drawn: weight 0, left out by the tree), so the
+    tree grows on the ~63% distinct rows only: the same splits, thresholds and values (a
+    row of weight ``k`` counts as ``k`` samples; ``n_node_samples`` then counts distinct
+    rows and ``weighted_n_node_samples`` the drawn ones; the tests check the equality tree by
+    tree). Measured (``benchmarks/bench_ensemble.py``, 100 trees on 10000 x 20, n_jobs=2, a
+    loaded 2-core machine): 2.84x scikit-learn's time on the repeated rows, 1.65x and 2.29x this
+    way in two runs (scikit-learn's own time moved from 3.7 s to 2.0 s between them).
+    """
     if sample_seed is None:
         return tree.fit(X, y)
     rows = bootstrap_sample(X.shape[0], sample_seed)
-    return tree.fit(X[rows], y[rows])
+    counts = np.bincount(rows, minlength=X.shape[0]).astype(np.float64)
+    return tree.fit(X, y, sample_weight=counts)
 
 
 class _BaseForest(BaseEstimator):

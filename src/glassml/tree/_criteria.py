@@ -63,47 +63,73 @@ def _xlogx_table(n: int) -> np.ndarray:
 class ClassCounts:
     """Classification by Gini or entropy: a node's statistics are its class counts.
 
+    A node's statistics row is ``(c_0, ..., c_{K-1}, rows)``: the (weighted) class counts
+    and the number of training rows in the node (what ``min_samples_*`` count, as in
+    scikit-learn). Without weights every ``c_k`` is an integer count.
+
     Parameters
     ----------
     y : ndarray of shape (n_samples,), int
         Class index of each sample, in ``0..n_classes-1``.
     n_classes : int
     criterion : {"gini", "entropy"}
+    sample_weight : ndarray of shape (n_samples,), float64, optional
+        Non-negative weight of each sample (None: all 1). A sample of weight ``k`` counts
+        as ``k`` samples in the class counts (scikit-learn's rule).
     """
 
-    def __init__(self, y: np.ndarray, n_classes: int, criterion: str) -> None:
+    def __init__(
+        self,
+        y: np.ndarray,
+        n_classes: int,
+        criterion: str,
+        sample_weight: np.ndarray | None = None,
+    ) -> None:
         self.y = y
         self.y_small = y.astype(np.min_scalar_type(n_classes))  # fewer bytes to gather
         self.n_classes = n_classes
         self.criterion = criterion
-        n = y.shape[0] if criterion == "entropy" else 0
-        self.xlogx = _xlogx_table(n)  # c log₂ c lookup (entropy only)
+        self.w = sample_weight
+        n = y.shape[0] if criterion == "entropy" and sample_weight is None else 0
+        self.xlogx = _xlogx_table(n)  # c log₂ c lookup (entropy without weights only)
 
     def root(self) -> np.ndarray:
-        """Statistics of the root, shape (1, n_classes)."""
-        return np.bincount(self.y, minlength=self.n_classes)[None, :]
+        """Statistics of the root, shape (1, n_classes + 1)."""
+        n = self.y.shape[0]
+        return self.children(np.arange(n), np.zeros(n, dtype=np.intp), 1)
 
     def n_samples(self, stats: np.ndarray) -> np.ndarray:
-        """Sizes of the nodes, shape (n_nodes,), int."""
-        return stats.sum(axis=1)
+        """Numbers of training rows of the nodes, shape (n_nodes,), int."""
+        return stats[:, -1].astype(np.intp)
+
+    def weighted_n_samples(self, stats: np.ndarray) -> np.ndarray:
+        """Total weights of the nodes, shape (n_nodes,), float."""
+        return stats[:, :-1].sum(axis=1).astype(np.float64)
+
+    def counts(self, stats: np.ndarray) -> np.ndarray:
+        """(Weighted) class counts of the nodes, shape (n_nodes, n_classes)."""
+        return stats[:, :-1]
 
     def impurity(self, stats: np.ndarray) -> np.ndarray:
         """Gini or entropy of the nodes, shape (n_nodes,)."""
-        return node_impurity(stats, self.criterion)
+        return node_impurity(stats[:, :-1], self.criterion)
 
     def value(self, stats: np.ndarray) -> np.ndarray:
         """Class fractions of the nodes, shape (n_nodes, n_classes)."""
-        return stats / stats.sum(axis=1)[:, None]
+        return stats[:, :-1] / stats[:, :-1].sum(axis=1)[:, None]
 
     def children(self, samples: np.ndarray, child: np.ndarray, n_children: int) -> np.ndarray:
         """Statistics of ``n_children`` nodes; ``samples[i]`` belongs to node ``child[i]``."""
         K = self.n_classes
-        flat = np.bincount(child * K + self.y[samples], minlength=n_children * K)
-        return flat.reshape(n_children, K)
+        w = None if self.w is None else self.w[samples]
+        flat = np.bincount(child * K + self.y[samples], weights=w, minlength=n_children * K)
+        rows = np.bincount(child, minlength=n_children)
+        return np.concatenate([flat.reshape(n_children, K), rows[:, None]], axis=1)
 
     def tie_scale(self, best: np.ndarray, segments: _Segments) -> np.ndarray:
         """Size of the terms of the proxy (n for Gini, n log₂ n for entropy), per segment."""
-        return np.abs(best) + segments.count * np.log2(segments.count + 1.0)
+        n = self.weighted_n_samples(segments.stats)
+        return np.abs(best) + n * np.log2(n + 1.0)
 
     def proxy(self, idx: np.ndarray, segments: _Segments) -> np.ndarray:
         """Score of the split after every position of the layout ``idx`` (n_features, m).
@@ -117,9 +143,12 @@ class ClassCounts:
         segment (``n_right = 0``) gets a finite dummy score.
         """
         s = segments
+        if self.w is not None:
+            return self._weighted_proxy(idx, segments)
         ys = self.y_small[idx]
-        before = np.cumsum(s.stats, axis=0) - s.stats  # (n_segments, K)
-        through = before + s.stats
+        counts = s.stats[:, :-1]
+        before = np.cumsum(counts, axis=0) - counts  # (n_segments, K)
+        through = before + counts
         proxy = np.zeros(ys.shape)
         right_part = np.zeros(ys.shape)
         tmp = np.empty(ys.shape)
@@ -147,27 +176,89 @@ class ClassCounts:
             proxy -= xlogx[s.n_left.astype(np.intp)] + xlogx[s.n_right.astype(np.intp)]
         return proxy
 
+    def _weighted_proxy(self, idx: np.ndarray, segments: _Segments) -> np.ndarray:
+        """:meth:`proxy` with sample weights: ``L_k`` are prefix sums of weights of class k.
+
+        The children's sizes ``n_L``, ``n_R`` are their total weights (per row: they depend
+        on where the row cuts the node). Entropy uses ``x log₂ x`` computed directly.
+        """
+        s = segments
+        assert self.w is not None
+        ys = self.y_small[idx]
+        ws = self.w.take(idx)  # (n_rows, m)
+        counts = s.stats[:, :-1].astype(np.float64)
+        before = np.cumsum(counts, axis=0) - counts  # (n_segments, K)
+        through = before + counts
+        n_left = np.cumsum(ws, axis=1)
+        n_left -= before.sum(axis=1)[s.of_pos]
+        n_right = counts.sum(axis=1)[s.of_pos] - n_left
+        left_part = np.zeros(ys.shape)  # Σ L_k² (Gini) or Σ L_k log₂ L_k (entropy)
+        right_part = np.zeros(ys.shape)
+        C = np.empty(ys.shape)
+        tmp = np.empty(ys.shape)
+        for k in range(self.n_classes):
+            np.multiply(ws, ys == k, out=C)
+            np.cumsum(C, axis=1, out=C)  # prefix weight of class k (exact for integers)
+            np.subtract(C, before[s.of_pos, k], out=tmp)  # L_k
+            if self.criterion == "gini":
+                tmp *= tmp
+                left_part += tmp
+                np.subtract(through[s.of_pos, k], C, out=tmp)  # R_k
+                tmp *= tmp
+                right_part += tmp
+            else:  # rounding must not make a weight negative before the log
+                left_part += _xlog2x(np.maximum(tmp, 0.0))
+                right_part += _xlog2x(np.maximum(through[s.of_pos, k] - C, 0.0))
+        if self.criterion == "entropy":
+            n_left_pos, n_right_pos = np.maximum(n_left, 0.0), np.maximum(n_right, 0.0)
+            return left_part + right_part - _xlog2x(n_left_pos) - _xlog2x(n_right_pos)
+        # the last position of a segment (n_right about 0) is never a valid split
+        with np.errstate(divide="ignore", invalid="ignore"):
+            left_part /= n_left
+            right_part /= n_right
+        left_part += right_part
+        return left_part
+
+
+def _xlog2x(x: np.ndarray) -> np.ndarray:
+    """``x log₂ x`` element-wise, with ``0 log 0 = 0`` (x >= 0)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(x > 0, x * (np.log(x) / np.log(2.0)), 0.0)
+
 
 class SquaredError:
-    """Regression by squared error: a node's statistics are ``(n, Σy, Σ(y - ȳ)²)``.
+    """Regression by squared error: a node's statistics are ``(W, Σwy, Σw(y - ȳ)², rows)``.
 
-    The impurity is the variance ``Σ(y - ȳ)² / n`` and the value the mean ``ȳ``.
+    ``W`` is the node's total weight (its size without weights), ``ȳ = Σwy / W`` its value,
+    ``Σw(y - ȳ)² / W`` its impurity (the variance), ``rows`` its number of training rows
+    (what ``min_samples_*`` count, as in scikit-learn).
 
     Parameters
     ----------
     y : ndarray of shape (n_samples,), float64
+    sample_weight : ndarray of shape (n_samples,), float64, optional
+        Non-negative weight of each sample (None: all 1).
     """
 
-    def __init__(self, y: np.ndarray) -> None:
+    def __init__(self, y: np.ndarray, sample_weight: np.ndarray | None = None) -> None:
         self.y = y
+        self.w = sample_weight
 
     def root(self) -> np.ndarray:
-        """Statistics of the root, shape (1, 3)."""
+        """Statistics of the root, shape (1, 4)."""
         return self.children(np.arange(self.y.shape[0]), np.zeros(self.y.shape[0], np.intp), 1)
 
     def n_samples(self, stats: np.ndarray) -> np.ndarray:
-        """Sizes of the nodes, shape (n_nodes,), int."""
-        return stats[:, 0].astype(np.intp)
+        """Numbers of training rows of the nodes, shape (n_nodes,), int."""
+        return stats[:, 3].astype(np.intp)
+
+    def weighted_n_samples(self, stats: np.ndarray) -> np.ndarray:
+        """Total weights of the nodes, shape (n_nodes,), float."""
+        return stats[:, 0]
+
+    def counts(self, stats: np.ndarray) -> None:
+        """No class counts in regression."""
+        return None
 
     def impurity(self, stats: np.ndarray) -> np.ndarray:
         """Variance of the targets of each node, shape (n_nodes,)."""
@@ -180,40 +271,59 @@ class SquaredError:
     def children(self, samples: np.ndarray, child: np.ndarray, n_children: int) -> np.ndarray:
         """Statistics of ``n_children`` nodes; ``samples[i]`` belongs to node ``child[i]``.
 
-        ``Σ(y - ȳ)²`` is summed after the mean is known (two passes): no cancellation.
+        ``Σw(y - ȳ)²`` is summed after the mean is known (two passes): no cancellation.
         """
         y = self.y[samples]
-        n = np.bincount(child, minlength=n_children).astype(np.float64)
-        total = np.bincount(child, weights=y, minlength=n_children)
+        rows = np.bincount(child, minlength=n_children).astype(np.float64)
+        w = None if self.w is None else self.w[samples]
+        n = rows if w is None else np.bincount(child, weights=w, minlength=n_children)
+        total = np.bincount(child, weights=y if w is None else w * y, minlength=n_children)
         deviation = y - (total / n)[child]
-        sse = np.bincount(child, weights=deviation * deviation, minlength=n_children)
-        return np.stack([n, total, sse], axis=1)
+        deviation2 = deviation * deviation if w is None else w * deviation * deviation
+        sse = np.bincount(child, weights=deviation2, minlength=n_children)
+        return np.stack([n, total, sse, rows], axis=1)
 
     def tie_scale(self, best: np.ndarray, segments: _Segments) -> np.ndarray:
-        """Size of the proxy's terms per segment: the node's ``Σ(y - ȳ)²`` (proxy's maximum)."""
+        """Size of the proxy's terms per segment: the node's ``Σw(y - ȳ)²`` (proxy's maximum)."""
         return np.abs(best) + segments.stats[:, 2]
 
     def proxy(self, idx: np.ndarray, segments: _Segments) -> np.ndarray:
         """Score of the split after every position of the layout ``idx`` (n_features, m).
 
-        With the node's targets centred (``c_i = y_i - ȳ``, so ``Σ c = 0``) and ``S_L`` the
-        sum of the left child's ``c``, the impurity decrease of a split is
+        With the node's targets centred (``c_i = y_i - ȳ``, so ``Σ w c = 0``) and ``S_L`` the
+        (weighted) sum of the left child's ``c``, the impurity decrease of a split is
 
-            ``n·I - n_L·I_L - n_R·I_R = S_L²/n_L + S_R²/n_R = S_L² · n / (n_L · n_R)``
+            ``W·I - W_L·I_L - W_R·I_R = S_L²/W_L + S_R²/W_R = S_L² · W / (W_L · W_R)``
 
-        (``S_R = -S_L``): exactly ``n ×`` the textbook's information gain. ``S_L`` is a
-        prefix sum along the row minus the prefix sum before the segment. Centring first
-        keeps the sums small (scikit-learn's proxy ``S_L²/n_L + S_R²/n_R`` of the raw sums
-        differs by the constant ``(Σy)²/n`` and loses digits when the mean is large).
+        (``S_R = -S_L``; ``W`` = sizes without weights): exactly ``W ×`` the textbook's
+        information gain. ``S_L`` is a prefix sum along the row minus the prefix sum before
+        the segment. Centring first keeps the sums small (scikit-learn's proxy
+        ``S_L²/W_L + S_R²/W_R`` of the raw sums differs by the constant ``(Σwy)²/W`` and
+        loses digits when the mean is large).
         """
         s = segments
         mean = s.stats[:, 1] / s.stats[:, 0]
         S = self.y.take(idx)  # (n_features, m)
         S -= mean[s.of_pos]
-        np.cumsum(S, axis=1, out=S)
-        before = np.zeros((S.shape[0], s.start.shape[0]))  # prefix sum before each segment
-        before[:, 1:] = S[:, s.start[1:] - 1]
-        S -= before[:, s.of_pos]  # S_L
+        if self.w is not None:
+            S *= self.w.take(idx)
+        S = _in_segment_prefix(S, s)  # S_L
         S *= S
-        S *= s.count[s.of_pos] / (s.n_left * np.maximum(s.n_right, 1.0))
+        if self.w is None:
+            S *= s.count[s.of_pos] / (s.n_left * np.maximum(s.n_right, 1.0))
+            return S
+        W_left = _in_segment_prefix(self.w.take(idx), s)
+        W_right = s.stats[s.of_pos, 0] - W_left
+        with np.errstate(divide="ignore", invalid="ignore"):
+            S *= s.stats[s.of_pos, 0] / (W_left * W_right)
+        S[~np.isfinite(S)] = 0.0  # a child of weight 0 (or the last position)
         return S
+
+
+def _in_segment_prefix(values: np.ndarray, s: _Segments) -> np.ndarray:
+    """Prefix sums of ``values`` (n_rows, m) along each row, restarted at each segment."""
+    np.cumsum(values, axis=1, out=values)
+    before = np.zeros((values.shape[0], s.start.shape[0]))  # prefix sum before each segment
+    before[:, 1:] = values[:, s.start[1:] - 1]
+    values -= before[:, s.of_pos]
+    return values

@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
 from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
 from glassml._validation import check_option, check_scalar_number, make_rng
 from glassml.tree._criteria import ClassCounts, SquaredError
@@ -48,8 +48,18 @@ class _BaseDecisionTree(BaseEstimator):
             _check_int_or_fraction(self.max_features, "max_features", include_one=True)
         return make_rng(self.random_state)  # a Generator is used as it is, not copied
 
-    def _grow(self, X: np.ndarray, criterion: ClassCounts | SquaredError, rng: Any) -> dict:
-        """Grow the tree on validated data; return the fitted attributes (not yet assigned)."""
+    def _grow(
+        self,
+        X: np.ndarray,
+        criterion: ClassCounts | SquaredError,
+        rng: Any,
+        keep: slice | np.ndarray = slice(None),
+    ) -> dict:
+        """Grow the tree on validated data; return the fitted attributes (not yet assigned).
+
+        ``keep`` selects the rows the tree is grown on (the criterion holds their targets):
+        rows of weight zero are left out, as scikit-learn does.
+        """
         n_samples, n_features = X.shape
         min_samples_leaf = self.min_samples_leaf
         if not isinstance(min_samples_leaf, numbers.Integral):
@@ -60,7 +70,7 @@ class _BaseDecisionTree(BaseEstimator):
         # every node draws its own features only when it may not try them all
         draws = FeatureDraws(n_features, seed) if max_features < n_features else None
         tree = grow_tree(
-            X,
+            X[keep],
             criterion,
             max_depth=self.max_depth,
             min_samples_split=self.min_samples_split,
@@ -304,7 +314,7 @@ class DecisionTreeClassifier(ClassifierMixin, _BaseDecisionTree):
         self.min_samples_leaf = min_samples_leaf
         self.max_features = max_features
 
-    def fit(self, X: Any, y: Any) -> DecisionTreeClassifier:
+    def fit(self, X: Any, y: Any, sample_weight: Any = None) -> DecisionTreeClassifier:
         """Grow the tree on training data.
 
         Parameters
@@ -313,6 +323,12 @@ class DecisionTreeClassifier(ClassifierMixin, _BaseDecisionTree):
             Finite numeric training inputs.
         y : array-like of shape (n_samples,)
             Class labels (ints, strings, ...); continuous targets are rejected.
+        sample_weight : array-like of shape (n_samples,), optional
+            Finite non-negative weights (None: all 1). Scikit-learn's semantics: class counts
+            (hence impurities, ``value`` and ``feature_importances_``) are weighted, while
+            ``min_samples_split`` / ``min_samples_leaf`` count rows. An integer weight ``k``
+            grows the same tree as repeating the row ``k`` times (with the default
+            ``min_samples_*``).
 
         Returns
         -------
@@ -325,10 +341,14 @@ class DecisionTreeClassifier(ClassifierMixin, _BaseDecisionTree):
             with _numbers_only():
                 X_valid, y_valid = validate_data(self, X, y, dtype=np.float64)
             check_classification_targets(y_valid)
+            weights = _check_weights(sample_weight, X_valid)
             classes, y_encoded = np.unique(y_valid, return_inverse=True)
             criterion = "entropy" if self.criterion == "log_loss" else self.criterion
-            counts = ClassCounts(y_encoded.astype(np.intp), classes.shape[0], criterion)
-            fitted = self._grow(X_valid, counts, rng)
+            keep = _weighted_rows(weights)
+            y_kept = y_encoded.astype(np.intp)[keep]
+            w_kept = None if weights is None else weights[keep]
+            counts = ClassCounts(y_kept, classes.shape[0], criterion, w_kept)
+            fitted = self._grow(X_valid, counts, rng, keep)
             return {"classes_": classes, "n_classes_": int(classes.shape[0])} | fitted
 
         self._fit_keeping_state(fit_attributes)
@@ -455,7 +475,7 @@ class DecisionTreeRegressor(RegressorMixin, _BaseDecisionTree):
         self.max_features = max_features
         self.random_state = random_state
 
-    def fit(self, X: Any, y: Any) -> DecisionTreeRegressor:
+    def fit(self, X: Any, y: Any, sample_weight: Any = None) -> DecisionTreeRegressor:
         """Grow the tree on training data.
 
         Parameters
@@ -464,6 +484,10 @@ class DecisionTreeRegressor(RegressorMixin, _BaseDecisionTree):
             Finite numeric training inputs.
         y : array-like of shape (n_samples,)
             Finite real targets.
+        sample_weight : array-like of shape (n_samples,), optional
+            Finite non-negative weights (None: all 1): weighted means and variances, rows
+            counted by ``min_samples_*`` (scikit-learn's semantics, see
+            :meth:`DecisionTreeClassifier.fit`).
 
         Returns
         -------
@@ -475,8 +499,11 @@ class DecisionTreeRegressor(RegressorMixin, _BaseDecisionTree):
             check_option(self.criterion, "criterion", ("squared_error",))
             with _numbers_only():
                 X_valid, y_valid = validate_data(self, X, y, dtype=np.float64, y_numeric=True)
-            y_float = np.ascontiguousarray(y_valid, dtype=np.float64)
-            return self._grow(X_valid, SquaredError(y_float), rng)
+            weights = _check_weights(sample_weight, X_valid)
+            keep = _weighted_rows(weights)
+            y_float = np.ascontiguousarray(y_valid[keep], dtype=np.float64)
+            w_kept = None if weights is None else weights[keep]
+            return self._grow(X_valid, SquaredError(y_float, w_kept), rng, keep)
 
         self._fit_keeping_state(fit_attributes)
         return self
@@ -507,16 +534,37 @@ def _numbers_only() -> Iterator[None]:
         raise
 
 
+def _check_weights(sample_weight: Any, X: np.ndarray) -> np.ndarray | None:
+    """``sample_weight`` as a float64 array of shape (n_samples,), or None.
+
+    scikit-learn's check (1-D, one per row of ``X``, finite, non-negative, not all zero);
+    its messages name ``sample_weight``.
+    """
+    if sample_weight is None:
+        return None
+    return np.ascontiguousarray(
+        _check_sample_weight(sample_weight, X, dtype=np.float64, ensure_non_negative=True)
+    )
+
+
+def _weighted_rows(weights: np.ndarray | None) -> slice | np.ndarray:
+    """The rows a tree is grown on: all, or those of positive weight (scikit-learn's rule)."""
+    if weights is None or np.all(weights > 0):
+        return slice(None)
+    return np.flatnonzero(weights > 0)
+
+
 def _feature_importances(tree: Tree, n_features: int) -> np.ndarray:
     """Normalised total impurity decrease per feature (scikit-learn's definition).
 
-    Each internal node adds ``n·I - n_L·I_L - n_R·I_R`` to its feature; the totals are divided
-    by the number of training samples and then by their sum (if positive).
+    Each internal node adds ``W·I - W_L·I_L - W_R·I_R`` to its feature (``W``: the node's
+    total sample weight, its size without weights); the totals are divided by the root's
+    ``W`` and then by their sum (if positive).
     """
     internal = np.flatnonzero(tree.children_left != TREE_LEAF)
     left = tree.children_left[internal]
     right = tree.children_right[internal]
-    n = tree.n_node_samples.astype(np.float64)
+    n = tree.weighted_n_node_samples
     decrease = (
         n[internal] * tree.impurity[internal]
         - n[left] * tree.impurity[left]
