@@ -29,10 +29,12 @@ from glassml._validation import (
     make_rng,
 )
 from glassml.cluster._lloyd import (
+    Screening,
     assign,
     assign_and_sum,
     distances_to_own_centre,
     new_block_sums,
+    screening_copy,
     with_ones,
 )
 from glassml.neighbors._tiles import single_threaded_blas
@@ -328,6 +330,7 @@ default="k-means++"
             )
             n_runs = 1
         best: tuple[np.ndarray, np.ndarray, float, int, np.ndarray] | None = None
+        screen = screening_copy(X_aug)  # float32 copy for the screening (_lloyd.py, Notes 5)
         for _ in range(n_runs):
             if init is not None:
                 centers0 = init - X_mean
@@ -335,7 +338,7 @@ default="k-means++"
                 centers0 = X[_kmeans_plusplus(X, self.n_clusters, rng)]
             else:
                 centers0 = X[rng.choice(X.shape[0], self.n_clusters, replace=False)]
-            run = self._lloyd(X, X_aug, X_sq_total, centers0, tol)
+            run = self._lloyd(X, X_aug, X_sq_total, centers0, tol, screen)
             if best is None or run[2] < best[2]:
                 best = run
         return best  # type: ignore[return-value]  # n_runs >= 1
@@ -347,6 +350,7 @@ default="k-means++"
         X_sq_total: float,
         centers: np.ndarray,
         tol: float,
+        screen: Screening | None = None,
     ) -> tuple[np.ndarray, np.ndarray, float, int, np.ndarray]:
         """One run of Lloyd's algorithm on centred data ``X`` (``X_aug = [X, 1]``)."""
         labels = np.full(X.shape[0], -1, dtype=np.intp)  # -1: no label yet, all "changed"
@@ -356,7 +360,9 @@ default="k-means++"
         history = []
         i = 0
         for i in range(self.max_iter):  # noqa: B007 - i is reported
-            n_changed, closest_total, sums_aug = assign_and_sum(X_aug, centers, labels, block_sums)
+            n_changed, closest_total, sums_aug = assign_and_sum(
+                X_aug, centers, labels, block_sums, screen=screen
+            )
             history.append(max(X_sq_total + closest_total, 0.0))
             new_centers = self._update(X, labels, sums_aug, centers)
             shift = float(((new_centers - centers) ** 2).sum())
