@@ -194,8 +194,10 @@ def _screen_block(
     threshold = S.min(axis=0)
     threshold += E
     cand = np.less_equal(S, threshold, out=S, casting="unsafe")  # 1.0 / 0.0 in float32
-    n_cand = cand.sum(axis=0)
-    labels = (np.arange(C32.shape[0], dtype=np.float32) @ cand).astype(np.intp)
+    # one product gives both Σ_j j·cand_j (the label, if alone) and Σ_j cand_j (how many)
+    label_count = np.vstack([np.arange(C32.shape[0]), np.ones(C32.shape[0])]).astype(np.float32)
+    label_f, n_cand = label_count @ cand
+    labels = label_f.astype(np.intp)
     unsure = np.flatnonzero(n_cand != 1)
     if unsure.size:  # near or exact ties: decided in float64, as the float64 path does
         labels[unsure] = _assign_block(np.take(X_aug, unsure, axis=0), C_aug)[0]
