@@ -1,6 +1,7 @@
 """The blocked, threaded Lloyd pass (``_lloyd.py``): equal to the textbook across block
 boundaries, bit for bit the same for any number of threads, and no (n_samples, n_clusters)
-temporaries (extra memory: the one centred copy of X plus O(n_samples) vectors)."""
+temporaries (extra memory: the centred copy of X, its float32 copy for the screening, and
+O(n_samples) vectors)."""
 
 from __future__ import annotations
 

@@ -122,7 +122,7 @@ def test_bound_holds_for_every_row_and_centre(case):
     X, C, shift = _data(case)
     X_aug = _lloyd.with_ones(X, shift)
     screen = _lloyd.screening_copy(X_aug)
-    C32, (alpha, beta) = _lloyd._screen_setup(screen, C - shift)
+    C32, (alpha, beta), _ = _lloyd._screen_setup(screen, C - shift)
     S32 = (C32 @ screen.X32.T).astype(np.float64)
     S64 = _lloyd._centers_aug(C - shift) @ X_aug.T * screen.scale**2
     E = (screen.norms.astype(np.float64) * alpha + beta) / 2

@@ -183,19 +183,24 @@ def _assign_block(X_aug: np.ndarray, C_aug: np.ndarray) -> tuple[np.ndarray, ...
 
 
 def _screen_block(
-    X_aug: np.ndarray, C_aug: np.ndarray, X32: np.ndarray, C32: np.ndarray, E: np.ndarray
+    X_aug: np.ndarray,
+    C_aug: np.ndarray,
+    X32: np.ndarray,
+    C32: np.ndarray,
+    E: np.ndarray,
+    label_count: np.ndarray,
 ) -> np.ndarray:
     """Labels (b,) of one block by float32 screening (Notes, 5); equal to :func:`_assign_block`'s.
 
     ``X32`` (b, d + 1) is the block of the float32 copy, ``C32`` the scaled float32 centres
-    ``[-2Cs, |Cs|²]``, ``E`` (b,) the float32 bound (already doubled: ``2 E_i``).
+    ``[-2Cs, |Cs|²]``, ``E`` (b,) the float32 bound (already doubled: ``2 E_i``),
+    ``label_count`` (2, k) float32 rows ``[0, 1, ..., k-1]`` and ``[1, ..., 1]``.
     """
     S = C32 @ X32.T  # (k, b) float32
     threshold = S.min(axis=0)
     threshold += E
     cand = np.less_equal(S, threshold, out=S, casting="unsafe")  # 1.0 / 0.0 in float32
     # one product gives both Σ_j j·cand_j (the label, if alone) and Σ_j cand_j (how many)
-    label_count = np.vstack([np.arange(C32.shape[0]), np.ones(C32.shape[0])]).astype(np.float32)
     label_f, n_cand = label_count @ cand
     labels = label_f.astype(np.intp)
     unsure = np.flatnonzero(n_cand != 1)
@@ -206,8 +211,9 @@ def _screen_block(
 
 def _screen_setup(
     screen: Screening | None, centers: np.ndarray
-) -> tuple[np.ndarray, np.ndarray] | None:
-    """``(C32, [α, β])``: scaled float32 centres, ``2 E_i = α ‖x_i‖ + β`` (Notes, 5), or None."""
+) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+    """``(C32, [α, β], label_count)``: scaled float32 centres, ``2 E_i = α ‖x_i‖ + β`` (Notes,
+    5) and the (2, k) rows for :func:`_screen_block`; None where float64 must do it all."""
     if screen is None:
         return None
     Cs = centers * screen.scale
@@ -221,7 +227,8 @@ def _screen_setup(
     alpha = 2.0 * ((d + 6) * _U32 * 2.0 * M + (d + 2) * _TINY32) * (1.0 + 2.0**-20)
     beta = 2.0 * ((d + 6) * _U32 * M * M + (d + 2) * _TINY32 * (1.0 + 2.0 * M)) * (1.0 + 2.0**-20)
     E2 = np.nextafter(np.array([alpha, beta], dtype=np.float32), np.float32(np.inf))
-    return _centers_aug(Cs).astype(np.float32), E2
+    label_count = np.vstack([np.arange(len(Cs)), np.ones(len(Cs))]).astype(np.float32)
+    return _centers_aug(Cs).astype(np.float32), E2, label_count
 
 
 def _centers_aug(centers: np.ndarray) -> np.ndarray:
@@ -298,7 +305,7 @@ def assign_and_sum(
                 X32 = screen.X32[rows]  # type: ignore[union-attr]  # setup implies screen
                 E = screen.norms[rows] * setup[1][0]  # type: ignore[union-attr]
                 E += setup[1][1]
-                new = _screen_block(X_aug[rows], C_aug, X32, setup[0], E)
+                new = _screen_block(X_aug[rows], C_aug, X32, setup[0], E, setup[2])
             changed[i] = _update_sums(block_sums[i], X_aug[rows], labels[rows], new)
             labels[rows] = new
 
