@@ -379,7 +379,7 @@ default="k-means++"
         # after a strict stop (same labels twice, so the means did not move) — but an empty
         # cluster relocated in that last update does move, leaving stale labels and a wrong
         # inertia; reassigning always is correct in every case (and changes nothing otherwise).
-        inertia = assign(X_aug, centers, labels)
+        inertia = assign(X_aug, centers, labels, screen=screen)
         return centers, labels, inertia, i + 1, np.asarray(history)
 
     @staticmethod

@@ -122,10 +122,15 @@ def screening_copy(X_aug: np.ndarray) -> Screening:
     X32 = np.empty(X_aug.shape, dtype=np.float32)
     X32[:, -1] = 1.0
     norms = np.empty(X.shape[0], dtype=np.float32)
-    for rows in block_ranges(X.shape[0]):  # scaled in blocks: no overflow, no big temporary
-        Xs = X[rows] * scale  # exact (a power of two), then rounded once to float32
-        X32[rows, :-1] = Xs
-        norms[rows] = np.sqrt(row_norms_sq(Xs))
+    blocks = block_ranges(X.shape[0])
+
+    def work(block_indices: range) -> None:  # in blocks: no overflow, no big temporary
+        for i in block_indices:
+            Xs = X[blocks[i]] * scale  # exact (a power of two), then rounded once to float32
+            X32[blocks[i], :-1] = Xs
+            norms[blocks[i]] = np.sqrt(row_norms_sq(Xs))
+
+    _run_blocks(len(blocks), work)
     np.nextafter(norms, np.float32(np.inf), out=norms)  # rounded up: E is an upper bound
     return Screening(X32, norms, scale)
 
@@ -231,6 +236,21 @@ def _screen_setup(
     return _centers_aug(Cs).astype(np.float32), E2, label_count
 
 
+def _block_labels(
+    X_aug: np.ndarray,
+    rows: slice,
+    C_aug: np.ndarray,
+    screen: Screening | None,
+    setup: tuple[np.ndarray, np.ndarray, np.ndarray] | None,
+) -> np.ndarray:
+    """Labels of the rows ``rows``: screened in float32 when ``setup`` is given, else float64."""
+    if setup is None or screen is None:
+        return _assign_block(X_aug[rows], C_aug)[0]
+    E = screen.norms[rows] * setup[1][0]
+    E += setup[1][1]
+    return _screen_block(X_aug[rows], C_aug, screen.X32[rows], setup[0], E, setup[2])
+
+
 def _centers_aug(centers: np.ndarray) -> np.ndarray:
     """``[-2C, |c|²]`` of shape (n_clusters, n_features + 1): ``C_aug @ [x, 1] = |c|² - 2 x·c``."""
     return np.hstack([-2.0 * centers, row_norms_sq(centers)[:, None]])
@@ -299,13 +319,7 @@ def assign_and_sum(
     def work(block_indices: range) -> None:
         for i in block_indices:
             rows = blocks[i]
-            if setup is None:
-                new = _assign_block(X_aug[rows], C_aug)[0]
-            else:
-                X32 = screen.X32[rows]  # type: ignore[union-attr]  # setup implies screen
-                E = screen.norms[rows] * setup[1][0]  # type: ignore[union-attr]
-                E += setup[1][1]
-                new = _screen_block(X_aug[rows], C_aug, X32, setup[0], E, setup[2])
+            new = _block_labels(X_aug, rows, C_aug, screen, setup)
             changed[i] = _update_sums(block_sums[i], X_aug[rows], labels[rows], new)
             labels[rows] = new
 
@@ -317,22 +331,27 @@ def assign_and_sum(
 
 
 def assign(
-    X_aug: np.ndarray, centers: np.ndarray, labels: np.ndarray, n_threads: int | None = None
+    X_aug: np.ndarray,
+    centers: np.ndarray,
+    labels: np.ndarray,
+    n_threads: int | None = None,
+    screen: Screening | None = None,
 ) -> float:
     """Every row to its nearest centre (``labels`` overwritten in place); returns the inertia.
 
-    Parameters and labels as :func:`assign_and_sum`. The inertia ``Σᵢ |xᵢ - c_{labelᵢ}|²`` is
+    Parameters (``screen`` included) and labels as :func:`assign_and_sum`. The inertia ``Σᵢ |xᵢ - c_{labelᵢ}|²`` is
     computed from direct differences (as the textbook does: no cancellation), block by block
     while the block is in cache.
     """
     C_aug = _centers_aug(centers)
     blocks = block_ranges(X_aug.shape[0])
     inertias = np.zeros(len(blocks))
+    setup = _screen_setup(screen, centers)
 
     def work(block_indices: range) -> None:
         for i in block_indices:
             rows = blocks[i]
-            labels[rows] = _assign_block(X_aug[rows], C_aug)[0]
+            labels[rows] = _block_labels(X_aug, rows, C_aug, screen, setup)
             inertias[i] = _sq_distances(X_aug[rows, :-1], centers, labels[rows]).sum()
 
     _run_blocks(len(blocks), work, n_threads)
