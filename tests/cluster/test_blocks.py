@@ -98,8 +98,8 @@ def test_no_n_by_k_temporaries():
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
-    # [X - mean, 1] (1.1 × X), its float32 transposed copy for the screening (0.55 × X), four
-    # float64 (n_samples,) vectors (labels, row norms, the bounds and their temporary), and
+    # [X - mean, 1] (1.1 × X), its float32 copy for the screening (0.55 × X), up to four
+    # 8-byte (n_samples,) vectors (labels, float32 row norms, temporaries of the setup), and
     # 4 MiB for the blocks' own arrays (about 0.3 MiB per block and thread); measured 2.07 × X
     # (1.47 × X before the float32 copy).
     # The old full-matrix version peaked at 5.3 × X.nbytes.
