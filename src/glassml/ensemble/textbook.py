@@ -62,6 +62,8 @@ def bootstrap_sample(n_samples: int, random_state: None | int | np.random.Genera
     """``n_samples`` row indices drawn uniformly *with replacement*, shape (n_samples,).
 
     About ``1 - 1/e ≈ 63%`` of the rows appear at least once; the others are "out of bag".
+    The draw is exactly ``make_rng(random_state).integers(0, n_samples, size=n_samples)``, so
+    a forest (and an exercise checking one) can reproduce each tree's sample from its seed.
     """
     rng = make_rng(random_state)
     return rng.integers(0, n_samples, size=n_samples)
@@ -223,7 +225,11 @@ def loss_value(loss: str, Y: np.ndarray, raw: np.ndarray) -> float:
 
 
 def subsample_mask(n_samples: int, n_in_bag: int, rng: np.random.Generator) -> np.ndarray:
-    """A boolean mask (n_samples,) with ``n_in_bag`` rows drawn without replacement."""
+    """A boolean mask (n_samples,) with ``n_in_bag`` rows drawn without replacement.
+
+    The draw is exactly ``rng.choice(n_samples, size=n_in_bag, replace=False)``: one call per
+    boosting stage, in stage order, on the boosting's generator.
+    """
     mask = np.zeros(n_samples, dtype=bool)
     mask[rng.choice(n_samples, size=n_in_bag, replace=False)] = True
     return mask
