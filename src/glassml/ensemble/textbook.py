@@ -227,8 +227,9 @@ def loss_value(loss: str, Y: np.ndarray, raw: np.ndarray) -> float:
 def subsample_mask(n_samples: int, n_in_bag: int, rng: np.random.Generator) -> np.ndarray:
     """A boolean mask (n_samples,) with ``n_in_bag`` rows drawn without replacement.
 
-    The draw is exactly ``rng.choice(n_samples, size=n_in_bag, replace=False)``: one call per
-    boosting stage, in stage order, on the boosting's generator.
+    The draw is exactly ``rng.choice(n_samples, size=n_in_bag, replace=False)``;
+    :func:`gradient_boosting_fit` calls it once per stage, before that stage's tree seeds, on
+    its one generator.
     """
     mask = np.zeros(n_samples, dtype=bool)
     mask[rng.choice(n_samples, size=n_in_bag, replace=False)] = True
