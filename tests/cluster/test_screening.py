@@ -4,11 +4,11 @@ wrong (each case below fails with the bound set to zero)."""
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 import pytest
 from sklearn.datasets import make_blobs
-
-import functools
 
 from glassml.cluster import KMeans, _lloyd, textbook
 from glassml.cluster import _kmeans as kmeans_module
