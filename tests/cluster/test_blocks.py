@@ -61,7 +61,8 @@ def test_textbook_equals_fast_across_blocks_and_threads(monkeypatch, data, n_thr
 
 
 def test_results_are_bitwise_equal_for_any_number_of_threads(monkeypatch):
-    # 5 blocks of 4096 rows (the last one shorter), empty clusters on the way.
+    # 8 blocks of 2125 rows, the moved rows in chunks of 4096, empty clusters on the way.
+    monkeypatch.setattr(_lloyd, "BLOCK_ROWS", 4096)
     X, _ = make_blobs(17_000, 10, centers=8, cluster_std=10.0, random_state=0)
     init = np.vstack([X[:6], np.full((2, 10), 500.0)])
     runs = []
@@ -76,7 +77,8 @@ def test_results_are_bitwise_equal_for_any_number_of_threads(monkeypatch):
 
 def test_large_data_still_matches_sklearn():
     # Several blocks at the real block size, on the benchmark's kind of data.
-    X, _ = make_blobs(30_000, 10, centers=8, cluster_std=10.0, random_state=1)
+    X, _ = make_blobs(70_000, 10, centers=8, cluster_std=10.0, random_state=1)
+    assert len(_lloyd.block_ranges(len(X))) > 1
     init = X[:8].copy()
     ours = _fit(X, init, max_iter=25, tol=0)
     ref = SKKMeans(8, init=init, n_init=1, algorithm="lloyd", max_iter=25, tol=0).fit(X)
@@ -107,7 +109,7 @@ def test_no_n_by_k_temporaries():
     assert peak < bound, f"peak {peak / X.nbytes:.2f} × X.nbytes"
 
 
-@pytest.mark.parametrize("n_samples", [1, 5, 8192, 8193, 20_000, 200_001])
+@pytest.mark.parametrize("n_samples", [1, 5, 32_768, 32_769, 200_001])
 def test_block_ranges_cover_every_row_once_in_equal_shares(n_samples):
     blocks = _lloyd.block_ranges(n_samples)
     rows = np.concatenate([np.arange(n_samples)[b] for b in blocks])
@@ -115,8 +117,16 @@ def test_block_ranges_cover_every_row_once_in_equal_shares(n_samples):
     sizes = [b.stop - b.start for b in blocks]
     assert max(sizes) <= _lloyd.BLOCK_ROWS
     assert max(sizes) - min(sizes) <= max(sizes) // 2  # about equal (the last one shorter)
-    if len(blocks) > 1:  # 20_000 rows: 4 blocks of 5000, not 3 (two threads get 2 each)
+    if len(blocks) > 1:  # 200_001 rows: 8 blocks, not 7 (two threads get 4 each)
         assert len(blocks) % _lloyd.MAX_THREADS == 0
+
+
+def test_wide_data_get_smaller_blocks():
+    # the per-block temporaries grow with the features or clusters: the rows shrink instead
+    assert max(b.stop - b.start for b in _lloyd.block_ranges(100_000, 10)) <= _lloyd.BLOCK_ROWS
+    wide = _lloyd.block_ranges(100_000, 784)
+    assert max(b.stop - b.start for b in wide) <= _lloyd.BLOCK_ROWS * 10 // 784
+    assert len(_lloyd.block_ranges(100_000, 1000)) > len(_lloyd.block_ranges(100_000, 100))
 
 
 @pytest.mark.parametrize("n_threads", [1, 2])

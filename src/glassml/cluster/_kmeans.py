@@ -348,7 +348,7 @@ default="k-means++"
         for i in range(self.max_iter):  # noqa: B007 - i is reported
             n_changed, closest_total = assign_and_sum(points, centers, codes, sums)
             history.append(max(points.sq_total + closest_total, 0.0))
-            new_centers = self._update(points, codes, sums.copy(), centers)
+            new_centers = self._update(points, codes, sums, centers)
             shift = float(((new_centers - centers) ** 2).sum())
             centers = new_centers
             if n_changed == 0:  # strict convergence: the labels did not change
@@ -372,6 +372,9 @@ default="k-means++"
         last column, its count (from :func:`~glassml.cluster._lloyd.assign_and_sum`, whose
         ``codes`` give the labels).
         """
+        if sums_aug[:, -1].all():  # no empty cluster (the usual case)
+            return sums_aug[:, :-1] / sums_aug[:, -1:]
+        sums_aug = sums_aug.copy()  # NOTE: the relocations must not change the running sums
         sums, counts = sums_aug[:, :-1], sums_aug[:, -1]
         empty = np.flatnonzero(counts == 0)
         if empty.size:

@@ -9,7 +9,7 @@ makes the same choices 1, 2 and 4, in Cython):
 
 1. **Distances by one matrix product per block.** The nearest centre minimises
    ``|x - c|² - |x|² = |c|² - 2 x·c``: one BLAS product of ``[-2C, |c|²]`` with ``[x, 1]``.
-2. **Cache-sized blocks** of at most :data:`BLOCK_ROWS` rows (:func:`block_ranges`). A block's
+2. **Cache-sized blocks** of at most :data:`BLOCK_ROWS` rows (fewer for wide data; :func:`block_ranges`). A block's
    rows, its (k, rows) distances and candidate matrix stay in cache while they are used, so a
    pass reads the data from memory once, and no (n_samples, n_clusters) array ever exists.
    With whole-data matrices (64 MB each at 1M points, k=8) the cost per point grew 3-4× from
@@ -74,10 +74,12 @@ __all__ = [
     "prepare",
 ]
 
-#: Most rows per block: 16384 rows of the float32 copy (11 columns) and the (k=8, 16384)
-#: float32 distances take about 1.2 MiB, within a core's L2 and its share of L3 cache; fewer,
-#: larger blocks mean fewer NumPy calls per pass (measured faster than 4096 or 8192 rows).
-BLOCK_ROWS = 16384
+#: Most rows per block for data with up to 10 features and 10 clusters: 32768 rows of the
+#: float32 copy (11 columns) and the (k=8, 32768) float32 distances take about 2.4 MiB, in a
+#: core's L2 and its share of L3 cache; fewer, larger blocks mean fewer NumPy calls per pass
+#: (measured faster than 8192 or 16384 rows at 200,000 points). Wider data or more clusters
+#: get proportionally fewer rows (:func:`block_ranges`).
+BLOCK_ROWS = 32768
 #: With fewer blocks than this, worker threads cost about what they save (measured: at 20,000
 #: points, 4 blocks, one thread was faster than two).
 PARALLEL_MIN_BLOCKS = 8
@@ -140,9 +142,9 @@ def prepare(
     and, with ``screen``, the float32 copy (module Notes, 5). Two passes over ``X`` in blocks.
     """
     n_samples, n_features = X.shape
-    blocks = block_ranges(n_samples)
+    blocks = block_ranges(n_samples, n_features)
     ones = np.ones(blocks[0].stop)
-    col_sums, top = np.zeros((len(blocks), n_features)), np.zeros((len(blocks), 2))
+    col_sums, extremes = np.zeros((len(blocks), n_features)), np.zeros((len(blocks), 2))
 
     # NOTE: NumPy reduces a C-ordered block along axis 0 with an inner loop of n_features
     # elements (as in _centre): the column sums are one matrix-vector product instead, and the
@@ -150,13 +152,14 @@ def prepare(
     def summarise(block_indices: range) -> None:
         for i in block_indices:
             Xb = X[blocks[i]]
-            col_sums[i], top[i] = ones[: Xb.shape[0]] @ Xb, (Xb.max(), -Xb.min())
+            col_sums[i], extremes[i] = ones[: Xb.shape[0]] @ Xb, (Xb.max(), -Xb.min())
 
     _run_blocks(len(blocks), summarise, n_threads)
     points = Points(X, col_sums.sum(axis=0) / n_samples if shift is None else shift)
     # max |x - shift| <= max(max X - min shift, max shift - min X) =: top; the scale
     # s = 2^-(e+1) for top = f 2^e (1/2 <= f < 1) makes max |x - shift| s <= 1/2
-    top = max(top[:, 0].max() - points.shift.min(), top[:, 1].max() + points.shift.max(), 0.0)
+    high, low = extremes.max(axis=0)
+    top = max(float(high - points.shift.min()), float(low + points.shift.max()), 0.0)
     points.scale = 2.0 ** -(int(np.frexp(top)[1]) + 1) if top > 0 else 1.0
     if screen:
         points.X32 = np.empty((n_features + 1, n_samples), dtype=np.float32)
@@ -182,14 +185,16 @@ def labels_of(codes: np.ndarray, n_clusters: int) -> np.ndarray:
     return codes.astype(np.intp) - n_clusters
 
 
-def block_ranges(n_samples: int) -> list[slice]:
-    """Row ranges of about equal size, at most :data:`BLOCK_ROWS` rows each.
+def block_ranges(n_samples: int, width: int = 10) -> list[slice]:
+    """Row ranges of about equal size, at most ``BLOCK_ROWS · 10 / max(width, 10)`` rows each.
 
-    Their number is rounded up to a multiple of :data:`~glassml._threads.MAX_THREADS`, so that
-    the threads get equal shares. NOTE: the blocks depend on ``n_samples`` only, never on the
-    number of threads: that is what makes the results the same for any number of threads.
+    ``width`` is the widest per-row temporary of the pass (features or clusters). The number
+    of blocks is rounded up to a multiple of :data:`~glassml._threads.MAX_THREADS`, so that
+    the threads get equal shares. NOTE: the blocks depend on the data's shape only, never on
+    the number of threads: that is what makes the results the same for any number of threads.
     """
-    n_blocks = -(-n_samples // BLOCK_ROWS)  # -(-a // b) = ceil(a / b)
+    most = max(1, BLOCK_ROWS * 10 // max(width, 10))
+    n_blocks = -(-n_samples // most)  # -(-a // b) = ceil(a / b)
     if n_blocks > 1:
         n_blocks = -(-n_blocks // MAX_THREADS) * MAX_THREADS
     rows = -(-n_samples // n_blocks)
@@ -237,17 +242,27 @@ class _Centres:
 
     def __init__(self, centers: np.ndarray, points: Points) -> None:
         self.k = k = len(centers)
-        self.C_aug = np.hstack([-2.0 * centers, row_norms_sq(centers)[:, None]])
+        self.C_aug = _centers_aug(centers, np.float64)
         self.C32: np.ndarray | None = None
+        if points.X32 is None or 2 * k >= 2**23:
+            return  # float64 only (no copy; codes not exact in float32)
         Cs = centers * points.scale
         M = float(np.sqrt(row_norms_sq(Cs).max()))
-        if points.X32 is None or not M <= SCREEN_MAX_NORM or 2 * k >= 2**23:
-            return  # float64 only (no copy; centres far away; codes not exact in float32)
+        if not M <= SCREEN_MAX_NORM:
+            return  # centres far away: their float32 squares could overflow
         d, N = centers.shape[1], points.max_norm
         E = (d + 6) * _U32 * (2.0 * M * N + M * M) + (d + 2) * _TINY32 * (1.0 + 2.0 * M + N)
         self.E2 = np.nextafter(np.float32(2.0 * E * (1.0 + 2.0**-20)), np.float32(np.inf))
-        self.C32 = np.hstack([-2.0 * Cs, row_norms_sq(Cs)[:, None]]).astype(np.float32)
+        self.C32 = _centers_aug(Cs, np.float32)
         self.weights = np.arange(k, 2 * k, dtype=np.float32)
+
+
+def _centers_aug(centers: np.ndarray, dtype: type) -> np.ndarray:
+    """``[-2C, |c|²]`` (k, n_features + 1), computed in float64, rounded once to ``dtype``."""
+    out = np.empty((centers.shape[0], centers.shape[1] + 1), dtype=dtype)
+    np.multiply(centers, -2.0, out=out[:, :-1], casting="unsafe")
+    out[:, -1] = row_norms_sq(centers)
+    return out
 
 
 def _block_codes(points: Points, rows: slice, centres: _Centres) -> np.ndarray:
@@ -305,7 +320,7 @@ def assign_and_sum(
         ``Σᵢ (|c_{labelᵢ}|² - 2 xᵢ·c_{labelᵢ})``: the inertia minus ``Σᵢ |xᵢ|²``.
     """
     centres = _Centres(centers, points)
-    blocks = block_ranges(points.X.shape[0])
+    blocks = block_ranges(points.X.shape[0], max(centers.shape))
     changed: list[tuple[np.ndarray, np.ndarray]] = [(np.empty(0, np.intp), codes[:0])] * len(blocks)
 
     def screen(block_indices: range) -> None:
@@ -373,7 +388,7 @@ def assign(
     cancellation), block by block while the block is in cache.
     """
     centres = _Centres(centers, points)
-    blocks = block_ranges(points.X.shape[0])
+    blocks = block_ranges(points.X.shape[0], max(centers.shape))
     labels = np.empty(points.X.shape[0], dtype=np.intp)
     inertias = np.zeros(len(blocks))
 
@@ -408,7 +423,7 @@ def distances_to_own_centre(
     Computed in blocks: the (n_samples, n_features) difference never exists whole.
     """
     out = np.empty(points.X.shape[0])
-    blocks = block_ranges(points.X.shape[0])
+    blocks = block_ranges(points.X.shape[0], max(centers.shape))
 
     def work(block_indices: range) -> None:
         for i in block_indices:
