@@ -56,12 +56,16 @@ CASES = [
 
 
 def _labels(X, centers, shift, screen):
-    """Labels, ``(n_changed, closest_total)`` and sums of one first pass, screened or not."""
+    """Labels, inertia and one later Lloyd pass (``(n_changed, closest_total)``, sums) for
+    ``centers``, screened or not (the first pass of a fit is float64 by design)."""
     points = _lloyd.prepare(X, shift=shift, screen=screen)
+    labels, inertia = _lloyd.assign(points, centers - shift)
     codes = np.full(len(X), -1.0, dtype=np.float32)
     sums = np.zeros((len(centers), X.shape[1] + 1))
-    out = _lloyd.assign_and_sum(points, centers - shift, codes, sums)
-    return _lloyd.labels_of(codes, len(centers)), out, sums
+    _lloyd.assign_and_sum(points, X[: len(centers)] - shift, codes, sums)  # the first pass
+    out = _lloyd.assign_and_sum(points, centers - shift, codes, sums)  # screened
+    np.testing.assert_array_equal(_lloyd.labels_of(codes, len(centers)), labels)
+    return labels, (inertia, *out), sums
 
 
 @pytest.mark.parametrize("case", CASES)

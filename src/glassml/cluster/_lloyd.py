@@ -18,8 +18,9 @@ makes the same choices 1, 2 and 4, in Cython):
 3. **Sums updated by the points that moved.** The cluster sums and counts are kept from one
    pass to the next; a pass takes each row that changed cluster out of its old cluster's sum
    and adds it to its new one's (:func:`_add_moves`: one small product of a ±1 matrix with the
-   moved rows ``[x, 1]``, whose last column gives the counts). The first pass moves every row
-   "from nowhere", which sums every cluster afresh. After the first iterations a few percent of
+   moved rows ``x - shift``). The first pass (:func:`_first_pass`), where every row moves
+   "from nowhere", sums every cluster afresh, one product of each block's one-hot matrix with
+   its rows ``[x - shift, 1]`` (the last column gives the counts). After the first iterations a few percent of
    the rows move, so the float64 data are read only where they moved; like ``np.add.at`` the
    result is the sum of each cluster's rows, differing from summing afresh only by rounding
    (about 1e-16 relative per update; the tests hold 1e-12 against the textbook).
@@ -320,6 +321,8 @@ def assign_and_sum(
         ``Σᵢ (|c_{labelᵢ}|² - 2 xᵢ·c_{labelᵢ})``: the inertia minus ``Σᵢ |xᵢ|²``.
     """
     centres = _Centres(centers, points)
+    if not sums[:, -1].any():  # no row counted yet: the first pass
+        return _first_pass(points, centres, codes, sums, n_threads)
     blocks = block_ranges(points.X.shape[0], max(centers.shape))
     changed: list[tuple[np.ndarray, np.ndarray]] = [(np.empty(0, np.intp), codes[:0])] * len(blocks)
 
@@ -342,6 +345,31 @@ def assign_and_sum(
     _add_moves(points, sums, rows, old, new, n_threads)
     # Σᵢ (|c_{lᵢ}|² - 2 xᵢ·c_{lᵢ}) = Σⱼ (nⱼ |cⱼ|² - 2 cⱼ·sumⱼ), from the sums: C_aug · sums.
     return int(rows.size), float(np.einsum("ij,ij->", centres.C_aug, sums))
+
+
+def _first_pass(
+    points: Points, centres: _Centres, codes: np.ndarray, sums: np.ndarray, n_threads: int | None
+) -> tuple[int, float]:
+    """:func:`assign_and_sum` when no row has a cluster yet (``sums`` all zero).
+
+    Every row moves, so every row's ``[x - shift, 1]`` is read for the sums anyway: the labels
+    come from the float64 product on them (no screening), and each block's sums from one
+    product of its one-hot matrix with the same rows.
+    """
+    blocks = block_ranges(points.X.shape[0], max(centres.C_aug.shape))
+    changes = np.zeros((len(blocks), *sums.shape))  # each block's sums and counts
+    clusters = np.arange(centres.k)[:, None]
+
+    def work(block_indices: range) -> None:
+        for i in block_indices:
+            X_aug = _centred_rows(points, blocks[i])
+            labels = _assign_block(X_aug, centres.C_aug)
+            codes[blocks[i]] = labels + centres.k
+            np.matmul(np.equal(labels, clusters).astype(np.float64), X_aug, out=changes[i])
+
+    _run_blocks(len(blocks), work, n_threads)
+    sums += changes.sum(axis=0)  # NOTE: in block order, whatever the number of threads
+    return points.X.shape[0], float(np.einsum("ij,ij->", centres.C_aug, sums))
 
 
 def _add_moves(
