@@ -291,13 +291,17 @@ def _block_codes(points: Points, rows: slice, centres: _Centres) -> np.ndarray:
     return centres.weights @ candidates
 
 
-def _settle(points: Points, codes: np.ndarray, rows: np.ndarray, centres: _Centres) -> None:
+def _settle(points: Points, codes: np.ndarray, rows: np.ndarray, centres: _Centres) -> bool:
     """Replace, in place, the codes of rows with several candidates (near or exact ties) by the
-    code of their float64 label, as the float64 path decides (``rows``: their row indices)."""
+    code of their float64 label, as the float64 path decides (``rows``: their row indices).
+
+    Returns whether there were such rows.
+    """
     unsure = np.flatnonzero(codes >= 2 * centres.k)
     if unsure.size:
         X_aug = _centred_rows(points, rows[unsure])
         codes[unsure] = _assign_block(X_aug, centres.C_aug) + centres.k
+    return bool(unsure.size)
 
 
 def assign_and_sum(
@@ -349,14 +353,14 @@ def assign_and_sum(
     # calls per block would hold Python's lock and keep the threads from running in parallel.
     rows = np.concatenate([c[0] for c in changed])  # in block order
     new = np.concatenate([c[1] for c in changed])
-    _settle(points, new, rows, centres)
     old = codes[rows]
-    moved = np.flatnonzero(new != old)
-    rows, old, new = rows[moved], old[moved], new[moved]
+    if _settle(points, new, rows, centres):  # a settled row may keep its cluster
+        moved = np.flatnonzero(new != old)
+        rows, old, new = rows[moved], old[moved], new[moved]
     codes[rows] = new
     _add_moves(points, sums, rows, old, new, n_threads)
     # Σᵢ (|c_{lᵢ}|² - 2 xᵢ·c_{lᵢ}) = Σⱼ (nⱼ |cⱼ|² - 2 cⱼ·sumⱼ), from the sums: C_aug · sums.
-    return int(rows.size), float(np.einsum("ij,ij->", centres.C_aug, sums))
+    return int(rows.size), float(np.vdot(centres.C_aug, sums))
 
 
 def _first_pass(
@@ -381,7 +385,7 @@ def _first_pass(
 
     _run_blocks(len(blocks), work, n_threads)
     sums += changes.sum(axis=0)  # NOTE: in block order, whatever the number of threads
-    return points.X.shape[0], float(np.einsum("ij,ij->", centres.C_aug, sums))
+    return points.X.shape[0], float(np.vdot(centres.C_aug, sums))
 
 
 def _add_moves(
