@@ -122,25 +122,21 @@ class KMeans(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterMixin, Ba
     ``KMeans(init=C).fit(X)`` gives the same centres (to 1e-12), labels, inertia and ``n_iter_``
     as ``textbook.lloyd(X, C, max_iter, tol)``, and ``init="k-means++"`` starts from the centres
     ``textbook.kmeans_plusplus(X, n_clusters, random_state)`` draws (tested). What this fast path
-    does differently: it centres the data once; each Lloyd pass (``_lloyd.py``) works through
-    cache-sized blocks of rows, assigning a block with one matrix product (``|c|² - 2 x·c``,
-    see Notes) instead of a distance per point and centre, and keeping each block's cluster
-    sums, updated by the rows that changed cluster; blocks run in threads, with results bit for
-    bit the same for any number of threads; the labels are screened in float32 with a rigorous
-    error bound, and only near ties are decided in float64 (the same labels as float64 alone;
-    ``_lloyd.py`` Notes, 5); k-means++ keeps ``D(x)²`` in one array updated per new centre. No
-    (n_samples, n_clusters) array is made: extra memory is one centred copy of the data, its
-    float32 copy (half the size) and a few (n_samples,) vectors. Measured on 2000×10, k=8 (before the blocks): 10
-    Lloyd iterations ~380× faster than ``textbook.lloyd``, k-means++ ~880× faster than the
-    textbook's. Against scikit-learn's Cython Lloyd (10 features, k=8, 20 iterations, same init;
+    does differently: each Lloyd pass (``_lloyd.py``) works through cache-sized blocks of rows,
+    centred on the fly, assigning a block with one matrix product (``|c|² - 2 x·c``, see Notes)
+    instead of a distance per point and centre; the labels are screened in float32 with a
+    rigorous error bound, and only near ties are decided in float64 (the same labels as float64
+    alone; ``_lloyd.py`` Notes, 5); the cluster sums are kept from pass to pass and updated by
+    the rows that changed cluster; blocks run in threads, with results bit for bit the same
+    for any number of threads; k-means++ keeps ``D(x)²`` in one array updated per new centre.
+    No (n_samples, n_clusters) array is made: extra memory is the float32 copy of the data
+    (about half its size) and a few (n_samples,) vectors. Measured on 2000×10, k=8 (before the
+    blocks): 10 Lloyd iterations ~380× faster than ``textbook.lloyd``, k-means++ ~880× faster
+    than the textbook's. Against scikit-learn's Cython Lloyd (10 features, k=8, same init;
     ``benchmarks/bench_cluster.py``) the whole-array version was 1.0× at 20,000 points but
     3.2× at 200,000 and 4.2× at 1,000,000 (its n×k temporaries fell out of cache); in blocks
-    the cost per point stays flat as n grows, as scikit-learn's does. The constant is not
-    matched yet: single-threaded CPU time per iteration, on a loaded shared 2-core machine, was
-    1.7-2.1× scikit-learn's at 20,000, 200,000 and 1,000,000 points (NumPy makes several
-    passes over each block — product, min, one-hot, labels — where Cython makes one). The
-    float32 screening made a single-threaded pass about 25% faster at 1,000,000 points
-    (measured ~38 -> ~28 ms; noisy shared machine).
+    the cost per point stays flat as n grows, as scikit-learn's does. Time per iteration as a
+    ratio to scikit-learn's, 2 threads each: MEASURED.
 
     Parameters
     ----------
@@ -206,8 +202,9 @@ default="k-means++"
     every point already sits on a centre (more clusters than distinct points), nothing can be
     moved and an empty cluster is put on the centre of the largest one, as scikit-learn does.
 
-    The data are centred (column means subtracted) before iterating, which makes
-    ``|x|² + |c|² - 2 x·c`` lose fewer digits; the centres are shifted back at the end.
+    The data are centred (column means subtracted, as each block is read) while iterating,
+    which makes ``|x|² + |c|² - 2 x·c`` lose fewer digits; the centres are shifted back at the
+    end.
     ``predict``, ``transform`` and ``score`` centre too (on the centres' mean): on data 1e8 from
     the origin scikit-learn's ``predict`` misassigns about 6% of the points, this one none.
 
