@@ -1,7 +1,7 @@
 """The blocked, threaded Lloyd pass (``_lloyd.py``): equal to the textbook across block
 boundaries, bit for bit the same for any number of threads, and no (n_samples, n_clusters)
-temporaries (extra memory: the centred copy of X, its float32 copy for the screening, and
-O(n_samples) vectors)."""
+temporaries (extra memory: the float32 copy of the centred data for the screening, and
+O(n_samples) vectors; no centred float64 copy)."""
 
 from __future__ import annotations
 
@@ -61,7 +61,8 @@ def test_textbook_equals_fast_across_blocks_and_threads(monkeypatch, data, n_thr
 
 
 def test_results_are_bitwise_equal_for_any_number_of_threads(monkeypatch):
-    # 5 blocks of 4096 rows (the last one shorter), empty clusters on the way.
+    # 8 blocks of 2125 rows, the moved rows in chunks of 4096, empty clusters on the way.
+    monkeypatch.setattr(_lloyd, "BLOCK_ROWS", 4096)
     X, _ = make_blobs(17_000, 10, centers=8, cluster_std=10.0, random_state=0)
     init = np.vstack([X[:6], np.full((2, 10), 500.0)])
     runs = []
@@ -76,7 +77,8 @@ def test_results_are_bitwise_equal_for_any_number_of_threads(monkeypatch):
 
 def test_large_data_still_matches_sklearn():
     # Several blocks at the real block size, on the benchmark's kind of data.
-    X, _ = make_blobs(30_000, 10, centers=8, cluster_std=10.0, random_state=1)
+    X, _ = make_blobs(70_000, 10, centers=8, cluster_std=10.0, random_state=1)
+    assert len(_lloyd.block_ranges(len(X))) > 1
     init = X[:8].copy()
     ours = _fit(X, init, max_iter=25, tol=0)
     ref = SKKMeans(8, init=init, n_init=1, algorithm="lloyd", max_iter=25, tol=0).fit(X)
@@ -87,8 +89,8 @@ def test_large_data_still_matches_sklearn():
 
 
 def test_no_n_by_k_temporaries():
-    # Extra memory of a fit: the centred copy [X - mean, 1] (1.1 × X for 10 features) and a
-    # few (n_samples,) vectors; an (n_samples, n_clusters) matrix would add 0.8 × X each.
+    # Extra memory of a fit: the float32 copy of [X - mean, 1] (0.55 × X for 10 features) and
+    # a few (n_samples,) vectors; an (n_samples, n_clusters) matrix would add 0.8 × X each.
     X, _ = make_blobs(100_000, 10, centers=8, cluster_std=10.0, random_state=0)
     init = X[:8].copy()
     km = _fit(X, init, max_iter=3, tol=0)  # warm up (thread pool, caches)
@@ -98,16 +100,16 @@ def test_no_n_by_k_temporaries():
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
-    # [X - mean, 1] (1.1 × X), its float32 copy for the screening (0.55 × X), up to four
-    # 8-byte (n_samples,) vectors (labels, float32 row norms, temporaries of the setup), and
-    # 4 MiB for the blocks' own arrays (about 0.3 MiB per block and thread); measured 2.07 × X
-    # (1.47 × X before the float32 copy).
-    # The old full-matrix version peaked at 5.3 × X.nbytes.
-    bound = 1.65 * X.nbytes + 4 * 8 * len(X) + 4 * 2**20
+    # The float32 copy (0.55 × X), the (n_samples,) vectors of the first pass, where every row
+    # changes cluster (row indices, codes and labels: about 0.9 × X together), and 8 MiB for
+    # the blocks' own arrays; measured 1.46 × X (2.07 × X with a centred float64 copy beside
+    # the float32 one; the old full-matrix version peaked at 5.3 × X). One (n_samples,
+    # n_clusters) float64 matrix (0.8 × X) would break the bound.
+    bound = 0.55 * X.nbytes + 4 * 8 * len(X) + 8 * 2**20
     assert peak < bound, f"peak {peak / X.nbytes:.2f} × X.nbytes"
 
 
-@pytest.mark.parametrize("n_samples", [1, 5, 8192, 8193, 20_000, 200_001])
+@pytest.mark.parametrize("n_samples", [1, 5, 32_768, 32_769, 200_001])
 def test_block_ranges_cover_every_row_once_in_equal_shares(n_samples):
     blocks = _lloyd.block_ranges(n_samples)
     rows = np.concatenate([np.arange(n_samples)[b] for b in blocks])
@@ -115,25 +117,43 @@ def test_block_ranges_cover_every_row_once_in_equal_shares(n_samples):
     sizes = [b.stop - b.start for b in blocks]
     assert max(sizes) <= _lloyd.BLOCK_ROWS
     assert max(sizes) - min(sizes) <= max(sizes) // 2  # about equal (the last one shorter)
-    if len(blocks) > 1:  # 20_000 rows: 4 blocks of 5000, not 3 (two threads get 2 each)
+    if len(blocks) > 1:  # 200_001 rows: 8 blocks, not 7 (two threads get 4 each)
         assert len(blocks) % _lloyd.MAX_THREADS == 0
 
 
-def test_sums_updated_by_moved_rows_equal_sums_afresh(monkeypatch):
-    # After the first passes only a few rows per block move: their rows are taken out of the
-    # old cluster's sum and added to the new one's; that must equal summing afresh.
+def test_wide_data_get_smaller_blocks():
+    # the per-block temporaries grow with the features or clusters: the rows shrink instead
+    assert max(b.stop - b.start for b in _lloyd.block_ranges(100_000, 10)) <= _lloyd.BLOCK_ROWS
+    wide = _lloyd.block_ranges(100_000, 784)
+    assert max(b.stop - b.start for b in wide) <= _lloyd.BLOCK_ROWS * 10 // 784
+    assert len(_lloyd.block_ranges(100_000, 1000)) > len(_lloyd.block_ranges(100_000, 100))
+
+
+@pytest.mark.parametrize("n_threads", [1, 2])
+def test_sums_updated_by_moved_rows_equal_sums_afresh(monkeypatch, n_threads):
+    # After the first passes only a few rows move: their rows are taken out of the old
+    # cluster's sum and added to the new one's, in chunks of 100 moved rows here; that must
+    # equal summing afresh.
     monkeypatch.setattr(_lloyd, "BLOCK_ROWS", 256)
+    monkeypatch.setattr(_lloyd, "CHUNK_ROWS", 100)
+    _with_threads(monkeypatch, n_threads)
     X, _ = make_blobs(3000, 4, centers=5, cluster_std=3.0, random_state=3)
-    X_aug = _lloyd.with_ones(X, X.mean(axis=0))
+    points = _lloyd.prepare(X)
+    X_aug = np.hstack([X - points.shift, np.ones((len(X), 1))])
     centers = X_aug[:5, :-1].copy()
-    labels = np.full(len(X), -1, dtype=np.intp)
-    block_sums = _lloyd.new_block_sums(len(X), 5, 4)
+    codes = np.full(len(X), -1.0, dtype=np.float32)
+    sums = np.zeros((5, 5))
     n_moved = []
     for _ in range(8):
-        n_changed, _, sums = _lloyd.assign_and_sum(X_aug, centers, labels, block_sums)
+        n_changed, _ = _lloyd.assign_and_sum(points, centers, codes, sums)
         n_moved.append(n_changed)
+        labels = _lloyd.labels_of(codes, 5)
+        np.testing.assert_array_equal(labels, textbook.assign_to_nearest(X_aug[:, :-1], centers))
         one_hot = labels == np.arange(5)[:, None]  # (k, n): the sums afresh, by hand
         np.testing.assert_allclose(sums, one_hot @ X_aug, rtol=1e-13, atol=1e-11)
         centers = sums[:, :-1] / sums[:, -1:]
-    # the incremental update really ran: some passes moved a few rows, not none and not many
-    assert any(0 < m * _lloyd.RECOMPUTE_FRACTION < len(X) for m in n_moved[1:])
+    # every row moved in the first pass (several chunks); later passes moved some, in one or
+    # several chunks, but not all
+    assert n_moved[0] == len(X)
+    assert any(_lloyd.CHUNK_ROWS < m < len(X) for m in n_moved[1:])
+    assert any(0 < m <= _lloyd.CHUNK_ROWS for m in n_moved[1:])

@@ -4,6 +4,8 @@ wrong (each case below fails with the bound set to zero)."""
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 import pytest
 from sklearn.datasets import make_blobs
@@ -23,7 +25,7 @@ def _near_tie_centres(rng, d):
 
 
 def _data(case: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """``(X, centres, shift)`` for one adversarial case (``with_ones(X, shift)``)."""
+    """``(X, centres, shift)`` for one adversarial case (``prepare(X, shift)``)."""
     rng = np.random.default_rng(11)
     if case == "bisectors":  # integer grid and integer centres: exact ties everywhere
         X = rng.integers(-3, 4, size=(5000, 3)).astype(float)
@@ -53,22 +55,26 @@ CASES = [
 ]
 
 
-def _labels(X_aug, centers, screen):
-    labels = np.full(X_aug.shape[0], -1, dtype=np.intp)
-    block_sums = _lloyd.new_block_sums(X_aug.shape[0], len(centers), X_aug.shape[1] - 1)
-    out = _lloyd.assign_and_sum(X_aug, centers, labels, block_sums, screen=screen)
-    return labels, out
+def _labels(X, centers, shift, screen):
+    """Labels, inertia and one later Lloyd pass (``(n_changed, closest_total)``, sums) for
+    ``centers``, screened or not (the first pass of a fit is float64 by design)."""
+    points = _lloyd.prepare(X, shift=shift, screen=screen)
+    labels, inertia = _lloyd.assign(points, centers - shift)
+    codes = np.full(len(X), -1.0, dtype=np.float32)
+    sums = np.zeros((len(centers), X.shape[1] + 1))
+    _lloyd.assign_and_sum(points, X[: len(centers)] - shift, codes, sums)  # the first pass
+    out = _lloyd.assign_and_sum(points, centers - shift, codes, sums)  # screened
+    np.testing.assert_array_equal(_lloyd.labels_of(codes, len(centers)), labels)
+    return labels, (inertia, *out), sums
 
 
 @pytest.mark.parametrize("case", CASES)
 def test_screened_labels_equal_float64_labels_on_near_ties(case):
     X, C, shift = _data(case)
-    X_aug = _lloyd.with_ones(X, shift)
-    screen = _lloyd.screening_copy(X_aug)
-    labels64, (n64, total64, sums64) = _labels(X_aug, C - shift, None)
-    labels32, (n32, total32, sums32) = _labels(X_aug, C - shift, screen)
+    labels64, out64, sums64 = _labels(X, C, shift, screen=False)
+    labels32, out32, sums32 = _labels(X, C, shift, screen=True)
     np.testing.assert_array_equal(labels32, labels64)
-    assert (n32, total32) == (n64, total64)
+    assert out32 == out64
     np.testing.assert_array_equal(sums32, sums64)
     if case in ("bisectors", "duplicates"):  # exact arithmetic here: also the textbook's
         np.testing.assert_array_equal(labels32, textbook.assign_to_nearest(X, C))
@@ -81,9 +87,8 @@ def test_a_zero_bound_gets_near_ties_wrong(monkeypatch):
     wrong = 0
     for case in ("seventh_digit", "offset_1e6"):
         X, C, shift = _data(case)
-        X_aug = _lloyd.with_ones(X, shift)
-        labels64 = _labels(X_aug, C, None)[0]
-        labels32 = _labels(X_aug, C, _lloyd.screening_copy(X_aug))[0]
+        labels64 = _labels(X, C, shift, screen=False)[0]
+        labels32 = _labels(X, C, shift, screen=True)[0]
         wrong += int(np.count_nonzero(labels32 != labels64))
     assert wrong > 0
 
@@ -98,35 +103,45 @@ def test_fit_is_bitwise_the_same_with_and_without_screening(monkeypatch, case, d
         X, C, _ = _data(case)
     X = X.astype(dtype)
     fits = []
-    for copy in (kmeans_module.screening_copy, lambda X_aug: None):
-        monkeypatch.setattr(kmeans_module, "screening_copy", copy)
+    for prepare in (_lloyd.prepare, functools.partial(_lloyd.prepare, screen=False)):
+        monkeypatch.setattr(kmeans_module, "prepare", prepare)
         km = KMeans(8, init=C.astype(dtype), max_iter=10, tol=0).fit(X)
         fits.append((km.cluster_centers_, km.labels_, km.inertia_history_, km.n_iter_))
     for a, b in zip(*fits, strict=True):
         np.testing.assert_array_equal(a, b)
 
 
-def test_centres_too_far_for_float32_use_float64(monkeypatch):
+def test_centres_too_far_for_float32_use_float64():
     X = make_blobs(500, 3, centers=3, random_state=0)[0]
-    X_aug = _lloyd.with_ones(X, X.mean(axis=0))
-    screen = _lloyd.screening_copy(X_aug)
+    shift = X.mean(axis=0)
+    points = _lloyd.prepare(X, shift=shift)
     far = np.vstack([X[:2], [[1e20, 0.0, 0.0]]])
-    assert _lloyd._screen_setup(screen, far) is None
-    assert _lloyd._screen_setup(screen, X[:3]) is not None
-    np.testing.assert_array_equal(_labels(X_aug, far, screen)[0], _labels(X_aug, far, None)[0])
+    assert _lloyd._Centres(far - shift, points).C32 is None
+    assert _lloyd._Centres(X[:3] - shift, points).C32 is not None
+    screened, plain = _labels(X, far, shift, screen=True), _labels(X, far, shift, screen=False)
+    np.testing.assert_array_equal(screened[0], plain[0])
 
 
 @pytest.mark.parametrize("case", CASES)
 def test_bound_holds_for_every_row_and_centre(case):
-    # |S32 - s² S64| <= E_i: the float32 product against the float64 one the labels come from.
+    # |S32 - s² S64| <= E: the float32 product against the float64 one the labels come from.
     X, C, shift = _data(case)
-    X_aug = _lloyd.with_ones(X, shift)
-    screen = _lloyd.screening_copy(X_aug)
-    C32, (alpha, beta), _ = _lloyd._screen_setup(screen, C - shift)
-    S32 = (C32 @ screen.X32.T).astype(np.float64)
-    S64 = _lloyd._centers_aug(C - shift) @ X_aug.T * screen.scale**2
-    E = (screen.norms.astype(np.float64) * alpha + beta) / 2
-    ratio = np.abs(S32 - S64) / E
+    points = _lloyd.prepare(X, shift=shift)
+    centres = _lloyd._Centres(C - shift, points)
+    S32 = (centres.C32 @ points.X32).astype(np.float64)
+    X_aug = np.hstack([X - shift, np.ones((len(X), 1))])
+    S64 = centres.C_aug @ X_aug.T * points.scale**2
+    ratio = np.abs(S32 - S64) / (float(centres.E2) / 2)
     assert ratio.max() <= 1.0
     if case not in ("bisectors", "duplicates"):  # (small integers: float32 is exact there)
         assert ratio.max() > 1e-3  # and not vacuously loose
+
+
+def test_scale_brings_the_centred_data_within_one_half():
+    # The bound assumes |x - shift| s <= 1/2 with s a power of two, at any scale of the data.
+    for case in CASES:
+        X, _, shift = _data(case)
+        points = _lloyd.prepare(X, shift=shift)
+        top = np.abs(X - shift).max()
+        assert np.log2(points.scale) == int(np.log2(points.scale))
+        assert 2.0**-60 < top * points.scale <= 0.5 or top == 0

@@ -29,13 +29,12 @@ from glassml._validation import (
     make_rng,
 )
 from glassml.cluster._lloyd import (
-    Screening,
+    Points,
     assign,
     assign_and_sum,
     distances_to_own_centre,
-    new_block_sums,
-    screening_copy,
-    with_ones,
+    labels_of,
+    prepare,
 )
 from glassml.neighbors._tiles import single_threaded_blas
 
@@ -123,25 +122,21 @@ class KMeans(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterMixin, Ba
     ``KMeans(init=C).fit(X)`` gives the same centres (to 1e-12), labels, inertia and ``n_iter_``
     as ``textbook.lloyd(X, C, max_iter, tol)``, and ``init="k-means++"`` starts from the centres
     ``textbook.kmeans_plusplus(X, n_clusters, random_state)`` draws (tested). What this fast path
-    does differently: it centres the data once; each Lloyd pass (``_lloyd.py``) works through
-    cache-sized blocks of rows, assigning a block with one matrix product (``|c|² - 2 x·c``,
-    see Notes) instead of a distance per point and centre, and keeping each block's cluster
-    sums, updated by the rows that changed cluster; blocks run in threads, with results bit for
-    bit the same for any number of threads; the labels are screened in float32 with a rigorous
-    error bound, and only near ties are decided in float64 (the same labels as float64 alone;
-    ``_lloyd.py`` Notes, 5); k-means++ keeps ``D(x)²`` in one array updated per new centre. No
-    (n_samples, n_clusters) array is made: extra memory is one centred copy of the data, its
-    float32 copy (half the size) and a few (n_samples,) vectors. Measured on 2000×10, k=8 (before the blocks): 10
-    Lloyd iterations ~380× faster than ``textbook.lloyd``, k-means++ ~880× faster than the
-    textbook's. Against scikit-learn's Cython Lloyd (10 features, k=8, 20 iterations, same init;
+    does differently: each Lloyd pass (``_lloyd.py``) works through cache-sized blocks of rows,
+    centred on the fly, assigning a block with one matrix product (``|c|² - 2 x·c``, see Notes)
+    instead of a distance per point and centre; the labels are screened in float32 with a
+    rigorous error bound, and only near ties are decided in float64 (the same labels as float64
+    alone; ``_lloyd.py`` Notes, 5); the cluster sums are kept from pass to pass and updated by
+    the rows that changed cluster; blocks run in threads, with results bit for bit the same
+    for any number of threads; k-means++ keeps ``D(x)²`` in one array updated per new centre.
+    No (n_samples, n_clusters) array is made: extra memory is the float32 copy of the data
+    (about half its size) and a few (n_samples,) vectors. Measured on 2000×10, k=8 (before the
+    blocks): 10 Lloyd iterations ~380× faster than ``textbook.lloyd``, k-means++ ~880× faster
+    than the textbook's. Against scikit-learn's Cython Lloyd (10 features, k=8, same init;
     ``benchmarks/bench_cluster.py``) the whole-array version was 1.0× at 20,000 points but
     3.2× at 200,000 and 4.2× at 1,000,000 (its n×k temporaries fell out of cache); in blocks
-    the cost per point stays flat as n grows, as scikit-learn's does. The constant is not
-    matched yet: single-threaded CPU time per iteration, on a loaded shared 2-core machine, was
-    1.7-2.1× scikit-learn's at 20,000, 200,000 and 1,000,000 points (NumPy makes several
-    passes over each block — product, min, one-hot, labels — where Cython makes one). The
-    float32 screening made a single-threaded pass about 25% faster at 1,000,000 points
-    (measured ~38 -> ~28 ms; noisy shared machine).
+    the cost per point stays flat as n grows, as scikit-learn's does. Time per iteration as a
+    ratio to scikit-learn's, 2 threads each: MEASURED.
 
     Parameters
     ----------
@@ -207,8 +202,9 @@ default="k-means++"
     every point already sits on a centre (more clusters than distinct points), nothing can be
     moved and an empty cluster is put on the centre of the largest one, as scikit-learn does.
 
-    The data are centred (column means subtracted) before iterating, which makes
-    ``|x|² + |c|² - 2 x·c`` lose fewer digits; the centres are shifted back at the end.
+    The data are centred (column means subtracted, as each block is read) while iterating,
+    which makes ``|x|² + |c|² - 2 x·c`` lose fewer digits; the centres are shifted back at the
+    end.
     ``predict``, ``transform`` and ``score`` centre too (on the centres' mean): on data 1e8 from
     the origin scikit-learn's ``predict`` misassigns about 6% of the points, this one none.
 
@@ -287,13 +283,9 @@ default="k-means++"
         X = check_array(X, dtype=[np.float64, np.float32], estimator=self)
         init = self._check_params(X)
         rng = make_rng(self.random_state)  # also rejects a random_state of the wrong type
-        X_mean = X.mean(axis=0, dtype=np.float64)
-        X_aug = with_ones(X, X_mean)  # [X - mean, 1], float64 (see _lloyd.py)
-        X_c = X_aug[:, :-1]  # centred (see Notes), a view
         with single_threaded_blas():  # the blocks run in threads (_lloyd.py)
-            centers, labels, inertia, n_iter, history = self._best_run(
-                X_c, X_aug, init, X_mean, rng
-            )
+            points = prepare(X)  # centred on the column means (see Notes), float32 copy
+            centers, labels, inertia, n_iter, history = self._best_run(points, init, rng)
         n_distinct = int(np.count_nonzero(np.bincount(labels, minlength=self.n_clusters)))
         if n_distinct < self.n_clusters:  # as scikit-learn (same message)
             warnings.warn(
@@ -304,7 +296,7 @@ default="k-means++"
             )
 
         validate_data(self, X_in, skip_check_array=True)  # records n_features_in_
-        self.cluster_centers_ = (centers + X_mean).astype(X.dtype, copy=False)
+        self.cluster_centers_ = (centers + points.shift).astype(X.dtype, copy=False)
         self.labels_ = labels
         self.inertia_ = inertia
         self.n_iter_ = n_iter
@@ -313,17 +305,12 @@ default="k-means++"
         return self
 
     def _best_run(
-        self,
-        X: np.ndarray,
-        X_aug: np.ndarray,
-        init: np.ndarray | None,
-        X_mean: np.ndarray,
-        rng: np.random.Generator,
+        self, points: Points, init: np.ndarray | None, rng: np.random.Generator
     ) -> tuple[np.ndarray, np.ndarray, float, int, np.ndarray]:
-        """The run with the lowest inertia out of ``n_init`` on centred data ``X = X_aug[:, :-1]``."""
-        X_sq_total = float(np.einsum("ij,ij->", X, X))  # Σ|x|²
+        """The run with the lowest inertia out of ``n_init``, on the data centred by ``points``."""
+        X, shift = points.X, points.shift
         # tol is relative to the mean feature variance: mean(var(X, axis=0)) = Σ|x_c|² / (n d).
-        tol = X_sq_total / X.size * self.tol
+        tol = points.sq_total / X.size * self.tol
         n_runs = self.n_init
         if init is not None and n_runs != 1:
             warnings.warn(
@@ -334,41 +321,31 @@ default="k-means++"
             )
             n_runs = 1
         best: tuple[np.ndarray, np.ndarray, float, int, np.ndarray] | None = None
-        screen = screening_copy(X_aug)  # float32 copy for the screening (_lloyd.py, Notes 5)
+        X_c = X - shift if init is None and self.init == "k-means++" else None  # centred
         for _ in range(n_runs):
             if init is not None:
-                centers0 = init - X_mean
-            elif self.init == "k-means++":
-                centers0 = X[_kmeans_plusplus(X, self.n_clusters, rng)]
+                centers0 = init - shift
+            elif X_c is not None:
+                centers0 = X_c[_kmeans_plusplus(X_c, self.n_clusters, rng)]
             else:
-                centers0 = X[rng.choice(X.shape[0], self.n_clusters, replace=False)]
-            run = self._lloyd(X, X_aug, X_sq_total, centers0, tol, screen)
+                centers0 = X[rng.choice(X.shape[0], self.n_clusters, replace=False)] - shift
+            run = self._lloyd(points, centers0, tol)
             if best is None or run[2] < best[2]:
                 best = run
         return best  # type: ignore[return-value]  # n_runs >= 1
 
     def _lloyd(
-        self,
-        X: np.ndarray,
-        X_aug: np.ndarray,
-        X_sq_total: float,
-        centers: np.ndarray,
-        tol: float,
-        screen: Screening | None = None,
+        self, points: Points, centers: np.ndarray, tol: float
     ) -> tuple[np.ndarray, np.ndarray, float, int, np.ndarray]:
-        """One run of Lloyd's algorithm on centred data ``X`` (``X_aug = [X, 1]``)."""
-        labels = np.full(X.shape[0], -1, dtype=np.intp)  # -1: no label yet, all "changed"
-        block_sums = new_block_sums(
-            X.shape[0], len(centers), X.shape[1]
-        )  # see _lloyd.assign_and_sum
+        """One run of Lloyd's algorithm from ``centers`` (shifted like the data)."""
+        codes = np.full(points.X.shape[0], -1.0, dtype=np.float32)  # -1: no cluster yet
+        sums = np.zeros((len(centers), points.X.shape[1] + 1))  # see _lloyd.assign_and_sum
         history = []
         i = 0
         for i in range(self.max_iter):  # noqa: B007 - i is reported
-            n_changed, closest_total, sums_aug = assign_and_sum(
-                X_aug, centers, labels, block_sums, screen=screen
-            )
-            history.append(max(X_sq_total + closest_total, 0.0))
-            new_centers = self._update(X, labels, sums_aug, centers)
+            n_changed, closest_total = assign_and_sum(points, centers, codes, sums)
+            history.append(max(points.sq_total + closest_total, 0.0))
+            new_centers = self._update(points, codes, sums, centers)
             shift = float(((new_centers - centers) ** 2).sum())
             centers = new_centers
             if n_changed == 0:  # strict convergence: the labels did not change
@@ -379,28 +356,34 @@ default="k-means++"
         # after a strict stop (same labels twice, so the means did not move) — but an empty
         # cluster relocated in that last update does move, leaving stale labels and a wrong
         # inertia; reassigning always is correct in every case (and changes nothing otherwise).
-        inertia = assign(X_aug, centers, labels, screen=screen)
+        labels, inertia = assign(points, centers)
         return centers, labels, inertia, i + 1, np.asarray(history)
 
     @staticmethod
     def _update(
-        X: np.ndarray, labels: np.ndarray, sums_aug: np.ndarray, centers_old: np.ndarray
+        points: Points, codes: np.ndarray, sums_aug: np.ndarray, centers_old: np.ndarray
     ) -> np.ndarray:
         """Means of the labelled points, with empty clusters relocated (class Notes).
 
         ``sums_aug`` (n_clusters, n_features + 1) holds each cluster's sum of rows and, in the
-        last column, its count (from :func:`~glassml.cluster._lloyd.assign_and_sum`).
+        last column, its count (from :func:`~glassml.cluster._lloyd.assign_and_sum`, whose
+        ``codes`` give the labels).
         """
+        if sums_aug[:, -1].all():  # no empty cluster (the usual case)
+            return sums_aug[:, :-1] / sums_aug[:, -1:]
+        sums_aug = sums_aug.copy()  # NOTE: the relocations must not change the running sums
         sums, counts = sums_aug[:, :-1], sums_aug[:, -1]
         empty = np.flatnonzero(counts == 0)
         if empty.size:
-            far = distances_to_own_centre(X, centers_old, labels)  # each point to its centre
+            labels = labels_of(codes, len(centers_old))
+            far = distances_to_own_centre(points, centers_old, labels)  # each point to its centre
             if far.max() > 0:  # else: more clusters than distinct points, nothing to move
                 order = np.argsort(-far, kind="stable")[: empty.size]
                 for j, idx in zip(empty, order, strict=True):
-                    sums[labels[idx]] -= X[idx]
+                    x = points.X[idx] - points.shift
+                    sums[labels[idx]] -= x
                     counts[labels[idx]] -= 1
-                    sums[j] = X[idx]
+                    sums[j] = x
                     counts[j] = 1
         new = np.empty_like(centers_old)
         filled = counts > 0
@@ -410,10 +393,10 @@ default="k-means++"
         new[~filled] = new[np.argmax(counts)]
         return new
 
-    def _centred(self, X: Any) -> tuple[np.ndarray, np.ndarray, np.dtype]:
-        """Validated ``[X, 1]`` and the centres, both shifted by the centres' mean (float64).
-
-        The third item is the dtype ``X`` was validated to (float32 stays float32).
+    def _centred(self, X: Any) -> tuple[Points, np.ndarray, np.dtype]:
+        """Validated ``X`` as :class:`~glassml.cluster._lloyd.Points` and the centres, both
+        shifted by the centres' mean (float64); the third item is the dtype ``X`` was validated
+        to (float32 stays float32).
 
         NOTE: as ``fit`` centres the data, so must ``predict``/``transform``/``score``: on data
         far from the origin, ``|x|² - 2 x·c + |c|²`` would cancel away the digits that tell the
@@ -424,15 +407,13 @@ default="k-means++"
         X = validate_data(self, X, dtype=[np.float64, np.float32], reset=False)
         C = self.cluster_centers_.astype(np.float64)
         shift = C.mean(axis=0)
-        return with_ones(X, shift), C - shift, X.dtype
+        return Points(X, shift), C - shift, X.dtype
 
     def _labels_inertia(self, X: Any) -> tuple[np.ndarray, float]:
         """Nearest fitted centre of each row of ``X`` (n_samples,), and the inertia."""
-        X_aug, C_c, _ = self._centred(X)
-        labels = np.empty(X_aug.shape[0], dtype=np.intp)
+        points, C_c, _ = self._centred(X)
         with single_threaded_blas():  # the blocks run in threads (_lloyd.py)
-            inertia = assign(X_aug, C_c, labels)
-        return labels, inertia
+            return assign(points, C_c)
 
     def predict(self, X: Any) -> np.ndarray:
         """Index of the nearest centre for each row.
@@ -459,8 +440,9 @@ default="k-means++"
         distances : ndarray of shape (n_samples, n_clusters)
             In the dtype of ``X`` (float32 stays float32, as in scikit-learn).
         """
-        X_aug, C_c, dtype = self._centred(X)
-        return np.sqrt(squared_distances(X_aug[:, :-1], C_c)).astype(dtype, copy=False)
+        points, C_c, dtype = self._centred(X)
+        D2 = squared_distances(points.X - points.shift, C_c)
+        return np.sqrt(D2).astype(dtype, copy=False)
 
     def score(self, X: Any, y: Any = None) -> float:
         """Minus the inertia of ``X`` with respect to the fitted centres (higher is better).

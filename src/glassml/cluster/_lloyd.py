@@ -9,46 +9,56 @@ makes the same choices 1, 2 and 4, in Cython):
 
 1. **Distances by one matrix product per block.** The nearest centre minimises
    ``|x - c|² - |x|² = |c|² - 2 x·c``: one BLAS product of ``[-2C, |c|²]`` with ``[x, 1]``.
-2. **Cache-sized blocks** of at most :data:`BLOCK_ROWS` rows (:func:`block_ranges`). A block's
-   rows of ``[X, 1]``, its (k, rows) distances and one-hot matrix stay in cache while they are
+2. **Cache-sized blocks** of at most :data:`BLOCK_ROWS` rows (:func:`block_ranges`; fewer for
+   wide data or many clusters, and a quarter of that in the passes that read float64 rows). A
+   block's rows, its (k, rows) distances and candidate matrix stay in cache while they are
    used, so a pass reads the data from memory once, and no (n_samples, n_clusters) array ever
    exists. With whole-data matrices (64 MB each at 1M points, k=8) the cost per point grew
-   3-4× from 20,000 to 1,000,000 points.
-3. **Sums kept per block, updated by the points that moved.** Each block keeps its clusters'
-   sums and counts (``block_sums``). When a pass relabels many of a block's rows (always in the
-   first pass), the one-hot matrix times ``[X, 1]`` recomputes them in one small product (the
-   last column, from the ones, gives the counts); when it relabels few (after the first
-   iterations, a few percent), only those rows are taken from their old cluster and added to
-   their new one. Like ``np.add.at`` the result is the sum of each cluster's rows; it differs
-   from summing afresh only by rounding (about 1e-16 relative per update; the tests hold
-   1e-12 against the textbook); it saves the second product over every block, which costs
-   about as much as the distances.
-4. **Threads, deterministic.** Blocks run in worker threads (:mod:`glassml._threads`), each
-   product on a single-threaded BLAS (the caller holds
-   :func:`glassml.neighbors._tiles.single_threaded_blas`). The blocks do not depend on the
-   number of threads, every block updates only its own sums, and the blocks' sums are added in
-   block order: the result is bit for bit the same for any number of threads (tested).
-5. **float32 screening, float64 decisions** (:func:`screening_copy`, not in scikit-learn). A
-   float32 product ``S32`` (half the memory traffic, twice the SIMD width) is computed first;
-   a bound ``E_i >= |S32 - S64|`` for row ``i`` (``S64``: the float64 product the textbook-
-   equal path computes) makes a centre ``j`` a *candidate* when ``S32_j <= min S32 + 2 E_i``.
-   A row with one candidate ``j`` has, for every other ``l``,
-   ``S64_l >= S32_l - E_i > min S32 + E_i >= S64_j``: ``j`` is the strict float64 argmin, the
-   label the float64 path gives. Rows with several candidates (near and exact ties) are
-   recomputed in float64 as before (lowest index wins). The labels are identical; only the
-   time differs.
+   3-4× from 20,000 to 1,000,000 points. The data are centred on the fly (``x - shift``, a
+   block at a time): a fit keeps no centred copy of X, only the float32 copy of item 5.
+3. **Sums updated by the points that moved.** The cluster sums and counts are kept from one
+   pass to the next. The first pass (:func:`_first_pass`), where every row moves "from
+   nowhere", sums every cluster afresh: one product of each block's one-hot matrix with its
+   rows ``[x - shift, 1]`` (the last column gives the counts). A later pass takes each row that
+   changed cluster out of its old cluster's sum and adds it to its new one's
+   (:func:`_add_moves`: one product of a ±1 matrix with the moved rows). After the first
+   iterations a few percent of the rows move, so later passes read the float64 data only where
+   rows moved. Like ``np.add.at``, the result is the sum of each cluster's rows, differing from
+   summing afresh only by rounding (about 1e-16 relative per update; the tests hold 1e-12
+   against the textbook).
+4. **Threads, deterministic.** Blocks (and chunks of :data:`CHUNK_ROWS` moved rows) run in
+   worker threads (:mod:`glassml._threads`), each product on a single-threaded BLAS (the
+   caller holds :func:`glassml.neighbors._tiles.single_threaded_blas`). The blocks and chunks
+   depend on the data only, never on the number of threads, each writes only its own outputs,
+   and partial sums are added in block (chunk) order: the result is bit for bit the same for
+   any number of threads (tested). The rows that changed are gathered after the threaded
+   screening and handled in a few large NumPy calls: many small calls per block would hold
+   Python's lock and keep the threads from running at the same time (measured: no gain from
+   a second thread that way).
+5. **float32 screening, float64 decisions** (:func:`prepare`, not in scikit-learn). A float32
+   product ``S32`` (half the memory traffic, twice the SIMD width) is computed first; a bound
+   ``E >= |S32 - S64|`` (``S64``: the float64 product the textbook-equal path computes) makes a
+   centre ``j`` a *candidate* for row ``i`` when ``S32_j <= min S32 + 2 E``. A row with one
+   candidate ``j`` has, for every other ``l``,
+   ``S64_l >= S32_l - E > min S32 + E >= S64_j``: ``j`` is the strict float64 argmin, the label
+   the float64 path gives. Rows with several candidates (near and exact ties) are recomputed in
+   float64 (lowest index wins). The labels are identical; only the time differs. One product
+   gives the label and the number of candidates at once: ``code = Σ_j (k + j) cand_j`` is
+   ``k + j`` for a single candidate ``j`` and at least ``2k + 1`` for several.
 
-   The bound. The data are scaled by a power of two ``s`` (exact) so that ``max|x| <= 1``;
-   the centres likewise. Write ``a = [-2cs, |cs|²]`` and ``x̃ = [xs, 1]`` (d + 1 terms) and
-   ``A_i = 2 M ‖x_i‖ + M²`` with ``M = max_j ‖c_j s‖``: ``Σ_l |a_l x̃_l| <= A_i``. Rounding
-   ``a`` and ``x̃`` to float32 errs by ``u = 2^-24`` relative each (plus ``2^-150`` absolute
-   where a value is subnormal in float32), the (d + 1)-term dot product in any order, with or
-   without FMA, by ``γ_{d+1} A_i <= 1.01 (d + 1) u A_i`` (Higham, Thm 3.5), the float64
-   product by ``(d + 1) 2^-53 A_i``, and the float32 sum ``min S32 + 2 E_i`` by ``u`` of its
-   size (``<= A_i``). Altogether
-   ``E_i = (d + 6) u A_i + (d + 2) 2^-149 (1 + 2M + ‖x_i‖)``; it is computed in float64 and
-   rounded up. When ``M`` is too large for the float32 squares (centres very far from the
-   data, ``M > 2^40``) the pass uses float64 only.
+   The bound. The centred data are scaled by a power of two ``s`` (exact) so that every
+   ``|x - shift| s <= 1/2``; the centres likewise. Write ``a = [-2cs, |cs|²]`` and
+   ``x̃ = [xs, 1]`` (d + 1 terms), ``M = max_j ‖c_j s‖``, ``N = √d / 2`` (at least every
+   ``‖x_i s‖``) and ``A = 2MN + M²``: ``Σ_l |a_l x̃_l| <= A`` for every row. Rounding ``a``
+   and ``x̃`` to float32 errs by ``u = 2^-24`` relative each (plus ``2^-150`` absolute where a
+   value is subnormal in float32), the (d + 1)-term dot product in any order, with or without
+   FMA, by ``γ_{d+1} A <= 1.01 (d + 1) u A`` (Higham, Thm 3.5), the float64 product by
+   ``(d + 1) 2^-53 A``, and the float32 sum ``min S32 + 2 E`` by ``u`` of its size
+   (``<= A``). Altogether ``E = (d + 6) u A + (d + 2) 2^-149 (1 + 2M + N)``, one number per
+   pass, computed in float64 and enlarged by ``2^-20`` relative. When ``M`` is too large for
+   the float32 squares (centres very far from the data, ``M > 2^40``) the pass uses float64
+   only. The bound is loose by the factor ``N / max_i ‖x_i s‖`` (about 2 on blobs): a few more
+   rows are recomputed in float64, none is mislabelled.
 """
 
 from __future__ import annotations
@@ -62,245 +72,268 @@ from glassml._threads import MAX_THREADS, run_on_threads, threads_for
 
 __all__ = [
     "BLOCK_ROWS",
+    "Points",
     "assign",
     "assign_and_sum",
     "block_ranges",
     "distances_to_own_centre",
-    "new_block_sums",
-    "screening_copy",
-    "with_ones",
+    "labels_of",
+    "prepare",
 ]
 
-#: Most rows per block: 8192 rows of [X, 1] (11 columns) and two (k=8, 8192) matrices take
-#: about 1.2 MiB, within a core's L2 and its share of L3 cache.
-BLOCK_ROWS = 8192
-#: A block is summed afresh when more than 1/RECOMPUTE_FRACTION of its rows changed cluster
-#: (then one product over the block costs less than moving the rows one by one).
-RECOMPUTE_FRACTION = 8
+#: Most rows per block for data with up to 10 features and 10 clusters: 32768 rows of the
+#: float32 copy (11 columns) and the (k=8, 32768) float32 distances take about 2.4 MiB, in a
+#: core's L2 and its share of L3 cache; fewer, larger blocks mean fewer NumPy calls per pass
+#: (measured faster than 8192 or 16384 rows at 200,000 points). Wider data or more clusters
+#: get proportionally fewer rows (:func:`block_ranges`).
+BLOCK_ROWS = 32768
 #: With fewer blocks than this, worker threads cost about what they save (measured: at 20,000
 #: points, 4 blocks, one thread was faster than two).
 PARALLEL_MIN_BLOCKS = 8
-
-
-def with_ones(X: np.ndarray, shift: np.ndarray) -> np.ndarray:
-    """``[X - shift, 1]``: shifted, a column of ones appended; float64 (n_samples, n_features + 1).
-
-    The one copy of the data a fit makes (scikit-learn's centring makes one too); the shifted
-    data are its view ``X_aug[:, :-1]``.
-    """
-    X_aug = np.empty((X.shape[0], X.shape[1] + 1))
-    np.subtract(X, shift, out=X_aug[:, :-1])
-    X_aug[:, -1] = 1.0
-    return X_aug
-
-
-#: Centres (scaled like the data, whose largest entry is at most 1) beyond this norm: float64 only.
+#: Most moved rows per product of :func:`_add_moves`: a (k, 4096) ±1 matrix and the rows'
+#: float64 ``x - shift`` (0.3 MiB for 10 features).
+CHUNK_ROWS = 4096
+#: Centres (scaled like the data, whose largest entry is at most 1/2) beyond this norm: float64.
 SCREEN_MAX_NORM = 2.0**40
+#: Rows of the repeated shift in :func:`_centre` (64 rows of 10 features: 5 KiB).
+_TILE_ROWS = 64
 _U32 = 2.0**-24
 _TINY32 = 2.0**-149
 
 
-class Screening:
-    """A float32 copy for the screening pass (:func:`screening_copy`; module Notes, 5).
+def _centre(points: Points, X: np.ndarray) -> np.ndarray:
+    """``X - shift`` for some rows ``X`` (m, n_features) of the data, float64 (a new array).
 
-    Attributes: ``X32`` (n_samples, n_features + 1) float32 ``[X s, 1]``, ``norms``
-    (n_samples,) float32 ``‖x_i s‖`` rounded up and the scale ``s`` (a power of two).
+    NOTE: NumPy subtracts a broadcast (n_features,) row with an inner loop of n_features
+    elements per row, 4× slower than a flat loop for 10 features. Seen as
+    (m / r, r · n_features), with ``shift`` repeated r times, the same subtraction (bit for bit)
+    runs in loops of r · n_features elements (measured 235 -> 120 µs for 16384 rows).
+    """
+    out = np.empty(X.shape)
+    r = _TILE_ROWS
+    q = X.shape[0] // r * r if X.flags.c_contiguous else 0  # rows done as (q / r, r · d)
+    if q:
+        wide = (q // r, r * X.shape[1])
+        np.subtract(X[:q].reshape(wide), points._tiled_shift, out=out[:q].reshape(wide))
+    np.subtract(X[q:], points.shift, out=out[q:])
+    return out
+
+
+class Points:
+    """The rows a fit or a prediction works on, as the passes read them.
+
+    Attributes: ``X`` (n_samples, n_features) the data as given (float64 or float32; never
+    copied), ``shift`` (n_features,) float64 subtracted from every row as it is read, and, for
+    a fit (:func:`prepare`), ``sq_total`` ``Σᵢ |xᵢ - shift|²`` and the float32 screening copy
+    ``X32`` (n_features + 1, n_samples) of ``[(X - shift) s, 1]ᵀ`` (one row per feature: a
+    block's columns are long contiguous runs) with its power-of-two scale
+    ``s`` and ``max_norm`` ``N >= max_i ‖(x_i - shift) s‖`` (module Notes, 5); ``X32`` is None
+    where the passes decide in float64 alone.
     """
 
-    def __init__(self, X32: np.ndarray, norms: np.ndarray, scale: float) -> None:
-        self.X32, self.norms, self.scale = X32, norms, scale
+    def __init__(self, X: np.ndarray, shift: np.ndarray) -> None:
+        self.X, self.shift = X, shift
+        self._tiled_shift = np.tile(shift, _TILE_ROWS)  # for _centre
+        self.sq_total = 0.0
+        self.X32: np.ndarray | None = None
+        self.scale, self.max_norm = 1.0, 0.0
 
 
-def screening_copy(X_aug: np.ndarray) -> Screening:
-    """The float32 copy of ``[X s, 1]`` for :func:`assign_and_sum` (Notes, 5).
-
-    ``s`` is the power of two that brings the largest ``|x|`` into [0.5, 1] (exact scaling).
+def prepare(
+    X: np.ndarray,
+    shift: np.ndarray | None = None,
+    screen: bool = True,
+    n_threads: int | None = None,
+) -> Points:
+    """The :class:`Points` of a fit: ``shift`` (the column means by default), ``Σ|x - shift|²``
+    and, with ``screen``, the float32 copy (module Notes, 5). Two passes over ``X`` in blocks.
     """
-    X = X_aug[:, :-1]
-    top = max(float(X.max(initial=0.0)), -float(X.min(initial=0.0)))
-    scale = 2.0 ** -int(np.frexp(top)[1]) if top > 0 else 1.0
-    X32 = np.empty(X_aug.shape, dtype=np.float32)
-    X32[:, -1] = 1.0
-    norms = np.empty(X.shape[0], dtype=np.float32)
-    blocks = block_ranges(X.shape[0])
+    n_samples, n_features = X.shape
+    blocks = _float64_blocks(n_samples, n_features)
+    ones = np.ones(blocks[0].stop)
+    col_sums, extremes = np.zeros((len(blocks), n_features)), np.zeros((len(blocks), 2))
 
-    def work(block_indices: range) -> None:  # in blocks: no overflow, no big temporary
+    # NOTE: NumPy reduces a C-ordered block along axis 0 with an inner loop of n_features
+    # elements (as in _centre): the column sums are one matrix-vector product instead, and the
+    # range of X comes from its overall max and min (measured 1.8 ms -> 0.13 ms per block).
+    def summarise(block_indices: range) -> None:
         for i in block_indices:
-            Xs = X[blocks[i]] * scale  # exact (a power of two), then rounded once to float32
-            X32[blocks[i], :-1] = Xs
-            norms[blocks[i]] = np.sqrt(row_norms_sq(Xs))
+            Xb = X[blocks[i]]
+            col_sums[i], extremes[i] = ones[: Xb.shape[0]] @ Xb, (Xb.max(), -Xb.min())
 
-    _run_blocks(len(blocks), work)
-    np.nextafter(norms, np.float32(np.inf), out=norms)  # rounded up: E is an upper bound
-    return Screening(X32, norms, scale)
+    _run_blocks(len(blocks), summarise, n_threads)
+    points = Points(X, col_sums.sum(axis=0) / n_samples if shift is None else shift)
+    # max |x - shift| <= max(max X - min shift, max shift - min X) =: top; the scale
+    # s = 2^-(e+1) for top = f 2^e (1/2 <= f < 1) makes max |x - shift| s <= 1/2
+    high, low = extremes.max(axis=0)
+    top = max(float(high - points.shift.min()), float(low + points.shift.max()), 0.0)
+    points.scale = 2.0 ** -(int(np.frexp(top)[1]) + 1) if top > 0 else 1.0
+    if screen:
+        points.X32 = np.empty((n_features + 1, n_samples), dtype=np.float32)
+    sq = np.zeros(len(blocks))
+
+    def copy(block_indices: range) -> None:  # in blocks: no overflow, no big temporary
+        for i in block_indices:
+            Xc = _centre(points, X[blocks[i]])
+            sq[i] = np.vdot(Xc, Xc)
+            if points.X32 is not None:  # x s is exact (a power of two), rounded once to float32
+                np.multiply(Xc.T, points.scale, out=points.X32[:-1, blocks[i]], casting="unsafe")
+                points.X32[-1, blocks[i]] = 1.0
+
+    _run_blocks(len(blocks), copy, n_threads)
+    points.sq_total = float(sq.sum())  # in block order: the same for any number of threads
+    # every |x_il - shift_l| s <= 1/2 (1 + 2^-52), so ‖(x_i - shift) s‖ <= √d / 2 (1 + 2^-52)
+    points.max_norm = 0.5 * np.sqrt(n_features) * (1.0 + 2.0**-40)
+    return points
 
 
-def block_ranges(n_samples: int) -> list[slice]:
-    """Row ranges of about equal size, at most :data:`BLOCK_ROWS` rows each.
+def labels_of(codes: np.ndarray, n_clusters: int) -> np.ndarray:
+    """Integer labels (n_samples,) from the decided codes ``k + label`` of :func:`assign_and_sum`."""
+    return codes.astype(np.intp) - n_clusters
 
-    Their number is rounded up to a multiple of :data:`~glassml._threads.MAX_THREADS`, so that
-    the threads get equal shares. NOTE: the blocks depend on ``n_samples`` only, never on the
-    number of threads: that is what makes the results the same for any number of threads.
+
+def block_ranges(n_samples: int, width: int = 10) -> list[slice]:
+    """Row ranges of about equal size, at most ``BLOCK_ROWS · 10 / max(width, 10)`` rows each.
+
+    ``width`` is the widest per-row temporary of the pass (features or clusters). The number
+    of blocks is rounded up to a multiple of :data:`~glassml._threads.MAX_THREADS`, so that
+    the threads get equal shares. NOTE: the blocks depend on the data's shape only, never on
+    the number of threads: that is what makes the results the same for any number of threads.
     """
-    n_blocks = -(-n_samples // BLOCK_ROWS)  # -(-a // b) = ceil(a / b)
+    most = max(1, BLOCK_ROWS * 10 // max(width, 10))
+    n_blocks = -(-n_samples // most)  # -(-a // b) = ceil(a / b)
     if n_blocks > 1:
         n_blocks = -(-n_blocks // MAX_THREADS) * MAX_THREADS
     rows = -(-n_samples // n_blocks)
     return [slice(a, min(a + rows, n_samples)) for a in range(0, n_samples, rows)]
 
 
-def new_block_sums(n_samples: int, n_clusters: int, n_features: int) -> np.ndarray:
-    """Zeroed per-block cluster sums, shape (n_blocks, n_clusters, n_features + 1).
+def _float64_blocks(n_samples: int, width: int) -> list[slice]:
+    """:func:`block_ranges` a quarter the size, for the passes that read the float64 rows
+    (:func:`prepare`, :func:`_first_pass`, :func:`assign`, :func:`distances_to_own_centre`).
 
-    For :func:`assign_and_sum`, whose first pass (labels all ``-1``) fills them.
+    NOTE: their per-block temporaries (rows, float64 distances, one-hot matrices) are 2-4×
+    larger, and arrays over about 1 MiB tend to get fresh memory from the operating system on
+    each call (measured: 945 page faults, ~3 µs each, in one 20,000-point fit with full-size
+    blocks; 1 with these).
     """
-    return np.zeros((len(block_ranges(n_samples)), n_clusters, n_features + 1))
+    return block_ranges(n_samples, 4 * width)
 
 
-def _run_blocks(n_blocks: int, work: Callable[[range], None], n_threads: int | None = None) -> None:
+def _run_blocks(
+    n_blocks: int,
+    work: Callable[[range], None],
+    n_threads: int | None = None,
+    min_blocks: int = PARALLEL_MIN_BLOCKS,
+) -> None:
     """Call ``work(block_indices)`` on groups of blocks, in threads when there are enough."""
     if n_threads is None:
-        n_threads = threads_for(n_blocks, PARALLEL_MIN_BLOCKS)
+        n_threads = threads_for(n_blocks, min_blocks)
     n_threads = max(1, min(n_threads, n_blocks))
     run_on_threads(work, [range(w, n_blocks, n_threads) for w in range(n_threads)])
 
 
-def _assign_block(X_aug: np.ndarray, C_aug: np.ndarray) -> tuple[np.ndarray, ...]:
-    """Nearest centre of each row of one block of ``[X, 1]``.
+def _centred_rows(points: Points, rows: slice | np.ndarray) -> np.ndarray:
+    """``[x - shift, 1]`` of the rows ``rows`` (a slice or indices): float64 (b, n_features + 1)."""
+    X = points.X[rows] if isinstance(rows, slice) else np.take(points.X, rows, axis=0)
+    return np.hstack([_centre(points, X), np.ones((X.shape[0], 1))])
 
-    Returns the labels (b,), ``|c|² - 2 x·c`` for the nearest centre (b,) and the one-hot
-    assignment matrix (k, b) of 0.0 and 1.0.
+
+def _assign_block(X_aug: np.ndarray, C_aug: np.ndarray) -> np.ndarray:
+    """Nearest centre (b,) of each row of a block of ``[x, 1]``, in float64.
+
+    The lowest index wins exact ties, as with argmin.
     """
-    k, b = C_aug.shape[0], X_aug.shape[0]
     S = C_aug @ X_aug.T  # (k, b): the squared distances minus |x|²
     # NOTE: argmin along rows of length k is slow for small k. In this (k, b) layout the min is
-    # an elementwise min of k long rows, S == min marks the nearest centre with 1.0 (the one-hot
-    # matrix), and the label is Σ_j j·one_hot[j] (one matrix-vector product).
-    closest = S.min(axis=0)
-    one_hot = np.equal(S, closest, out=S, casting="unsafe")  # 1.0 or 0.0, written over S
-    if one_hot.sum() == b:  # one nearest centre per row: no exact ties
-        labels = (np.arange(k, dtype=np.float64) @ one_hot).astype(np.intp)
-        return labels, closest, one_hot
-    labels = one_hot.argmax(axis=0)  # exact ties: the lowest index wins, as with argmin
-    one_hot[:] = 0.0
-    one_hot[labels, np.arange(b)] = 1.0
-    return labels, closest, one_hot
+    # an elementwise min of k long rows, S == min marks the nearest centre with 1.0, and the
+    # label is Σ_j j·one_hot[j] (one matrix-vector product).
+    one_hot = np.equal(S, S.min(axis=0), out=S, casting="unsafe")  # 1.0 or 0.0, over S
+    if one_hot.sum() == X_aug.shape[0]:  # one nearest centre per row: no exact ties
+        return (np.arange(len(C_aug), dtype=np.float64) @ one_hot).astype(np.intp)
+    return one_hot.argmax(axis=0)  # exact ties: the lowest index wins, as with argmin
 
 
-def _screen_block(
-    X_aug: np.ndarray,
-    C_aug: np.ndarray,
-    X32: np.ndarray,
-    C32: np.ndarray,
-    E: np.ndarray,
-    label_count: np.ndarray,
-) -> np.ndarray:
-    """Labels (b,) of one block by float32 screening (Notes, 5); equal to :func:`_assign_block`'s.
+class _Centres:
+    """One pass's centres: float64 ``C_aug = [-2C, |c|²]`` (``C_aug @ [x, 1] = |c|² - 2 x·c``)
+    and, where the screening applies (module Notes, 5), the scaled float32 ``C32``, the
+    float32 bound ``E2 = 2E`` and the weights ``k + j`` that make the codes."""
 
-    ``X32`` (b, d + 1) is the block of the float32 copy, ``C32`` the scaled float32 centres
-    ``[-2Cs, |Cs|²]``, ``E`` (b,) the float32 bound (already doubled: ``2 E_i``),
-    ``label_count`` (2, k) float32 rows ``[0, 1, ..., k-1]`` and ``[1, ..., 1]``.
-    """
-    S = C32 @ X32.T  # (k, b) float32
+    def __init__(self, centers: np.ndarray, points: Points) -> None:
+        self.k = k = len(centers)
+        self.C_aug = _centers_aug(centers, np.float64)
+        self.C32: np.ndarray | None = None
+        if points.X32 is None or 2 * k >= 2**23:
+            return  # float64 only (no copy; codes not exact in float32)
+        Cs = centers * points.scale
+        M = float(np.sqrt(row_norms_sq(Cs).max()))
+        if not M <= SCREEN_MAX_NORM:
+            return  # centres far away: their float32 squares could overflow
+        d, N = centers.shape[1], points.max_norm
+        E = (d + 6) * _U32 * (2.0 * M * N + M * M) + (d + 2) * _TINY32 * (1.0 + 2.0 * M + N)
+        self.E2 = np.nextafter(np.float32(2.0 * E * (1.0 + 2.0**-20)), np.float32(np.inf))
+        self.C32 = _centers_aug(Cs, np.float32)
+        self.weights = np.arange(k, 2 * k, dtype=np.float32)
+
+
+def _centers_aug(centers: np.ndarray, dtype: type) -> np.ndarray:
+    """``[-2C, |c|²]`` (k, n_features + 1), computed in float64, rounded once to ``dtype``."""
+    out = np.empty((centers.shape[0], centers.shape[1] + 1), dtype=dtype)
+    np.multiply(centers, -2.0, out=out[:, :-1], casting="unsafe")
+    out[:, -1] = row_norms_sq(centers)
+    return out
+
+
+def _block_codes(points: Points, rows: slice, centres: _Centres) -> np.ndarray:
+    """float32 codes (b,) of the rows ``rows``: ``k + j`` when centre ``j`` is the only
+    candidate (the float64 label), at least ``2k + 1`` when several are (module Notes, 5)."""
+    if centres.C32 is None or points.X32 is None:
+        labels = _assign_block(_centred_rows(points, rows), centres.C_aug)
+        return (labels + centres.k).astype(np.float32)
+    S = centres.C32 @ points.X32[:, rows]  # (k, b) float32
     threshold = S.min(axis=0)
-    threshold += E
-    cand = np.less_equal(S, threshold, out=S, casting="unsafe")  # 1.0 / 0.0 in float32
-    # one product gives both Σ_j j·cand_j (the label, if alone) and Σ_j cand_j (how many)
-    label_f, n_cand = label_count @ cand
-    labels = label_f.astype(np.intp)
-    unsure = np.flatnonzero(n_cand != 1)
-    if unsure.size:  # near or exact ties: decided in float64, as the float64 path does
-        labels[unsure] = _assign_block(np.take(X_aug, unsure, axis=0), C_aug)[0]
-    return labels
+    threshold += centres.E2
+    candidates = np.less_equal(S, threshold, out=S, casting="unsafe")  # 1.0 / 0.0 in float32
+    return centres.weights @ candidates
 
 
-def _screen_setup(
-    screen: Screening | None, centers: np.ndarray
-) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
-    """``(C32, [α, β], label_count)``: scaled float32 centres, ``2 E_i = α ‖x_i‖ + β`` (Notes,
-    5) and the (2, k) rows for :func:`_screen_block`; None where float64 must do it all."""
-    if screen is None:
-        return None
-    Cs = centers * screen.scale
-    M = float(np.sqrt(row_norms_sq(Cs).max()))
-    if not M <= SCREEN_MAX_NORM:
-        return None
-    d = centers.shape[1]
-    # 2 E_i = α ‖x_i‖ + β, with E_i = (d+6) u (2M‖x_i‖ + M²) + (d+2) 2^-149 (1 + 2M + ‖x_i‖),
-    # evaluated per block in float32 (norms rounded up; α, β enlarged by 2^-20 to cover the
-    # two float32 roundings of α‖x_i‖ + β)
-    alpha = 2.0 * ((d + 6) * _U32 * 2.0 * M + (d + 2) * _TINY32) * (1.0 + 2.0**-20)
-    beta = 2.0 * ((d + 6) * _U32 * M * M + (d + 2) * _TINY32 * (1.0 + 2.0 * M)) * (1.0 + 2.0**-20)
-    E2 = np.nextafter(np.array([alpha, beta], dtype=np.float32), np.float32(np.inf))
-    label_count = np.vstack([np.arange(len(Cs)), np.ones(len(Cs))]).astype(np.float32)
-    return _centers_aug(Cs).astype(np.float32), E2, label_count
+def _settle(points: Points, codes: np.ndarray, rows: np.ndarray, centres: _Centres) -> bool:
+    """Replace, in place, the codes of rows with several candidates (near or exact ties) by the
+    code of their float64 label, as the float64 path decides (``rows``: their row indices).
 
-
-def _block_labels(
-    X_aug: np.ndarray,
-    rows: slice,
-    C_aug: np.ndarray,
-    screen: Screening | None,
-    setup: tuple[np.ndarray, np.ndarray, np.ndarray] | None,
-) -> np.ndarray:
-    """Labels of the rows ``rows``: screened in float32 when ``setup`` is given, else float64."""
-    if setup is None or screen is None:
-        return _assign_block(X_aug[rows], C_aug)[0]
-    E = screen.norms[rows] * setup[1][0]
-    E += setup[1][1]
-    return _screen_block(X_aug[rows], C_aug, screen.X32[rows], setup[0], E, setup[2])
-
-
-def _centers_aug(centers: np.ndarray) -> np.ndarray:
-    """``[-2C, |c|²]`` of shape (n_clusters, n_features + 1): ``C_aug @ [x, 1] = |c|² - 2 x·c``."""
-    return np.hstack([-2.0 * centers, row_norms_sq(centers)[:, None]])
-
-
-def _update_sums(sums: np.ndarray, X_aug: np.ndarray, old: np.ndarray, new: np.ndarray) -> int:
-    """Bring one block's cluster sums (k, n_features + 1) from labels ``old`` to ``new``.
-
-    Returns the number of rows whose label changed.
+    Returns whether there were such rows.
     """
-    moved = np.flatnonzero(old != new)
-    if moved.size * RECOMPUTE_FRACTION > new.size:  # many moved (first pass: all): afresh
-        one_hot = np.equal(new, np.arange(sums.shape[0])[:, None]).astype(np.float64)
-        np.matmul(one_hot, X_aug, out=sums)  # sums and, from the ones, counts
-    elif moved.size:  # a few moved: out of the old cluster (-1), into the new one (+1)
-        moves = np.zeros((sums.shape[0], moved.size))  # (k, n_moved)
-        cols = np.arange(moved.size)
-        moves[new[moved], cols] = 1.0
-        moves[old[moved], cols] = -1.0
-        sums += moves @ np.take(X_aug, moved, axis=0)
-    return int(moved.size)
+    unsure = np.flatnonzero(codes >= 2 * centres.k)
+    if unsure.size:
+        X_aug = _centred_rows(points, rows[unsure])
+        codes[unsure] = _assign_block(X_aug, centres.C_aug) + centres.k
+    return bool(unsure.size)
 
 
 def assign_and_sum(
-    X_aug: np.ndarray,
+    points: Points,
     centers: np.ndarray,
-    labels: np.ndarray,
-    block_sums: np.ndarray,
+    codes: np.ndarray,
+    sums: np.ndarray,
     n_threads: int | None = None,
-    screen: Screening | None = None,
-) -> tuple[int, float, np.ndarray]:
+) -> tuple[int, float]:
     """One Lloyd pass: every row to its nearest centre, and each cluster's sum and count.
 
     Parameters
     ----------
-    X_aug : ndarray of shape (n_samples, n_features + 1)
-        ``[X, 1]`` (:func:`with_ones`), float64.
+    points : Points
+        The data (:func:`prepare`).
     centers : ndarray of shape (n_clusters, n_features)
-    labels : ndarray of shape (n_samples,)
-        Integer labels of the previous pass (``-1`` before the first); overwritten in place
-        with the index of each row's nearest centre (the lowest index on exact ties).
-    block_sums : ndarray of shape (n_blocks, n_clusters, n_features + 1)
-        Each block's cluster sums and counts for the ``labels`` given (from the previous pass,
-        or :func:`new_block_sums` before the first); updated in place for the new labels.
+        Centres, shifted like the data.
+    codes : ndarray of shape (n_samples,), float32
+        ``k + label`` of each row from the previous pass (``-1`` before the first: no
+        cluster yet); updated in place (lowest index on exact ties; :func:`labels_of`).
+    sums : ndarray of shape (n_clusters, n_features + 1)
+        Sum of each cluster's rows ``x - shift`` and, in the last column, its number of rows,
+        for the ``codes`` given (zeros before the first pass); updated in place.
     n_threads : int, optional
         Worker threads; by default :func:`glassml._threads.threads_for`. The result does not
         depend on it.
-    screen : Screening, optional
-        :func:`screening_copy` of ``X_aug``: labels screened in float32 (module Notes, 5);
-        the same labels, faster.
 
     Returns
     -------
@@ -308,76 +341,144 @@ def assign_and_sum(
         Number of rows whose label changed.
     closest_total : float
         ``Σᵢ (|c_{labelᵢ}|² - 2 xᵢ·c_{labelᵢ})``: the inertia minus ``Σᵢ |xᵢ|²``.
-    sums_aug : ndarray of shape (n_clusters, n_features + 1)
-        Sum of the rows of each cluster; the last column is its number of rows.
     """
-    C_aug = _centers_aug(centers)
-    blocks = block_ranges(X_aug.shape[0])
-    changed = np.zeros(len(blocks), dtype=np.intp)
-    setup = _screen_setup(screen, centers)
+    centres = _Centres(centers, points)
+    if not sums[:, -1].any():  # no row counted yet: the first pass
+        return _first_pass(points, centres, codes, sums, n_threads)
+    blocks = block_ranges(points.X.shape[0], max(centers.shape))
+    changed: list[tuple[np.ndarray, np.ndarray]] = [(np.empty(0, np.intp), codes[:0])] * len(blocks)
+
+    def screen(block_indices: range) -> None:
+        for i in block_indices:
+            new = _block_codes(points, blocks[i], centres)
+            rows = np.flatnonzero(new != codes[blocks[i]])  # moved, or several candidates
+            changed[i] = rows + blocks[i].start, new[rows]
+
+    _run_blocks(len(blocks), screen, n_threads)
+    # NOTE: the rows that changed are handled together, in a few large NumPy calls: small
+    # calls per block would hold Python's lock and keep the threads from running in parallel.
+    rows = np.concatenate([c[0] for c in changed])  # in block order
+    new = np.concatenate([c[1] for c in changed])
+    old = codes[rows]
+    if _settle(points, new, rows, centres):  # a settled row may keep its cluster
+        moved = np.flatnonzero(new != old)
+        rows, old, new = rows[moved], old[moved], new[moved]
+    codes[rows] = new
+    _add_moves(points, sums, rows, old, new, n_threads)
+    # Σᵢ (|c_{lᵢ}|² - 2 xᵢ·c_{lᵢ}) = Σⱼ (nⱼ |cⱼ|² - 2 cⱼ·sumⱼ), from the sums: C_aug · sums.
+    return int(rows.size), float(np.vdot(centres.C_aug, sums))
+
+
+def _first_pass(
+    points: Points, centres: _Centres, codes: np.ndarray, sums: np.ndarray, n_threads: int | None
+) -> tuple[int, float]:
+    """:func:`assign_and_sum` when no row has a cluster yet (``sums`` all zero).
+
+    Every row moves, so every row's ``[x - shift, 1]`` is read for the sums anyway: the labels
+    come from the float64 product on them (no screening), and each block's sums from one
+    product of its one-hot matrix with the same rows.
+    """
+    blocks = _float64_blocks(points.X.shape[0], max(centres.C_aug.shape))
+    changes = np.zeros((len(blocks), *sums.shape))  # each block's sums and counts
+    clusters = np.arange(centres.k)[:, None]
 
     def work(block_indices: range) -> None:
         for i in block_indices:
-            rows = blocks[i]
-            new = _block_labels(X_aug, rows, C_aug, screen, setup)
-            changed[i] = _update_sums(block_sums[i], X_aug[rows], labels[rows], new)
-            labels[rows] = new
+            X_aug = _centred_rows(points, blocks[i])
+            labels = _assign_block(X_aug, centres.C_aug)
+            codes[blocks[i]] = labels + centres.k
+            np.matmul(np.equal(labels, clusters).astype(np.float64), X_aug, out=changes[i])
 
     _run_blocks(len(blocks), work, n_threads)
-    # NOTE: summed in block order, whatever the number of threads: a deterministic result.
-    sums_aug = block_sums.sum(axis=0)
-    # Σᵢ (|c_{lᵢ}|² - 2 xᵢ·c_{lᵢ}) = Σⱼ (nⱼ |cⱼ|² - 2 cⱼ·sumⱼ), from the sums: C_aug · sums_aug.
-    return int(changed.sum()), float(np.einsum("ij,ij->", C_aug, sums_aug)), sums_aug
+    sums += changes.sum(axis=0)  # NOTE: in block order, whatever the number of threads
+    return points.X.shape[0], float(np.vdot(centres.C_aug, sums))
+
+
+def _add_moves(
+    points: Points,
+    sums: np.ndarray,
+    rows: np.ndarray,
+    old: np.ndarray,
+    new: np.ndarray,
+    n_threads: int | None = None,
+) -> None:
+    """Move the rows ``rows`` from the clusters of codes ``old`` (-1: none) to ``new`` in
+    ``sums`` (k, n_features + 1).
+
+    For each chunk of :data:`CHUNK_ROWS` moved rows, a (k, chunk) matrix holds +1 for the new
+    cluster and -1 for the old one; its product with the rows ``x - shift`` is the change of
+    every cluster's sum, its row sums the change of the counts. The chunks depend on the moved
+    rows only (not on the number of threads) and their changes are added in chunk order.
+    """
+    k = len(sums)
+    codes = np.arange(k, 2 * k, dtype=np.float32)[:, None]  # the code of each cluster
+    chunks = [slice(a, a + CHUNK_ROWS) for a in range(0, rows.size, CHUNK_ROWS)]
+    changes = np.zeros((len(chunks), *sums.shape))
+
+    def work(chunk_indices: range) -> None:
+        for c in chunk_indices:
+            part = chunks[c]
+            moves = np.equal(new[part], codes).astype(np.float64)  # +1 into the new cluster
+            moves -= np.equal(old[part], codes)  # -1 out of the old one
+            moved_rows = _centre(points, np.take(points.X, rows[part], axis=0))
+            np.matmul(moves, moved_rows, out=changes[c, :, :-1])  # the sums' changes
+            changes[c, :, -1] = moves.sum(axis=1)  # the counts' changes
+
+    _run_blocks(len(chunks), work, n_threads, min_blocks=2)
+    sums += changes.sum(axis=0)
 
 
 def assign(
-    X_aug: np.ndarray,
-    centers: np.ndarray,
-    labels: np.ndarray,
-    n_threads: int | None = None,
-    screen: Screening | None = None,
-) -> float:
-    """Every row to its nearest centre (``labels`` overwritten in place); returns the inertia.
+    points: Points, centers: np.ndarray, n_threads: int | None = None
+) -> tuple[np.ndarray, float]:
+    """Every row to its nearest centre: the labels (n_samples,) and the inertia.
 
-    Parameters (``screen`` included) and labels as :func:`assign_and_sum`. The inertia ``Σᵢ |xᵢ - c_{labelᵢ}|²`` is
-    computed from direct differences (as the textbook does: no cancellation), block by block
-    while the block is in cache.
+    ``points`` and ``centers`` as for :func:`assign_and_sum`. The inertia
+    ``Σᵢ |xᵢ - c_{labelᵢ}|²`` is computed from direct differences (as the textbook does: no
+    cancellation), block by block while the block is in cache.
     """
-    C_aug = _centers_aug(centers)
-    blocks = block_ranges(X_aug.shape[0])
+    centres = _Centres(centers, points)
+    blocks = _float64_blocks(points.X.shape[0], max(centers.shape))
+    labels = np.empty(points.X.shape[0], dtype=np.intp)
     inertias = np.zeros(len(blocks))
-    setup = _screen_setup(screen, centers)
 
     def work(block_indices: range) -> None:
         for i in block_indices:
             rows = blocks[i]
-            labels[rows] = _block_labels(X_aug, rows, C_aug, screen, setup)
-            inertias[i] = _sq_distances(X_aug[rows, :-1], centers, labels[rows]).sum()
+            codes = _block_codes(points, rows, centres)
+            _settle(points, codes, np.arange(rows.start, rows.stop), centres)
+            labels[rows] = labels_of(codes, centres.k)
+            diff = _differences(points, rows, centers, labels[rows])
+            inertias[i] = np.vdot(diff, diff)
 
     _run_blocks(len(blocks), work, n_threads)
-    return float(inertias.sum())
+    return labels, float(inertias.sum())
 
 
-def _sq_distances(X: np.ndarray, centers: np.ndarray, labels: np.ndarray) -> np.ndarray:
-    """``|xᵢ - c_{labelᵢ}|²`` by direct differences, shape (n_samples,)."""
-    diff = X - np.take(centers, labels, axis=0)  # NOTE: np.take is ~4× faster than [labels]
-    return np.einsum("ij,ij->i", diff, diff)
+def _differences(
+    points: Points, rows: slice, centers: np.ndarray, labels: np.ndarray
+) -> np.ndarray:
+    """``xᵢ - shift - c_{labelᵢ}`` for the rows ``rows``, shape (b, n_features)."""
+    diff = _centre(points, points.X[rows])
+    diff -= np.take(centers, labels, axis=0)  # NOTE: np.take is ~4× faster than [labels]
+    return diff
 
 
 def distances_to_own_centre(
-    X: np.ndarray, centers: np.ndarray, labels: np.ndarray, n_threads: int | None = None
+    points: Points, centers: np.ndarray, labels: np.ndarray, n_threads: int | None = None
 ) -> np.ndarray:
-    """``|xᵢ - c_{labelᵢ}|²`` for every row, by direct differences, shape (n_samples,).
+    """``|xᵢ - shift - c_{labelᵢ}|²`` for every row, by direct differences, shape (n_samples,).
 
     Direct (not expanded) so that a point on its centre gets exactly 0, as in the textbook.
     Computed in blocks: the (n_samples, n_features) difference never exists whole.
     """
-    out = np.empty(X.shape[0])
-    blocks = block_ranges(X.shape[0])
+    out = np.empty(points.X.shape[0])
+    blocks = _float64_blocks(points.X.shape[0], max(centers.shape))
 
     def work(block_indices: range) -> None:
         for i in block_indices:
-            out[blocks[i]] = _sq_distances(X[blocks[i]], centers, labels[blocks[i]])
+            diff = _differences(points, blocks[i], centers, labels[blocks[i]])
+            out[blocks[i]] = np.einsum("ij,ij->i", diff, diff)
 
     _run_blocks(len(blocks), work, n_threads)
     return out
