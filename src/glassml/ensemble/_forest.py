@@ -28,7 +28,9 @@ from glassml.tree.decision_tree import _numbers_only
 __all__ = ["RandomForestClassifier", "RandomForestRegressor"]
 
 
-def _fit_tree(tree: Any, X: np.ndarray, y: np.ndarray, sample_seed: int | None) -> Any:
+def _fit_tree(
+    tree: Any, X: np.ndarray, y: np.ndarray, sample_seed: int | None, presorted: np.ndarray
+) -> Any:
     """Fit one tree on the bootstrap sample drawn from ``sample_seed`` (None: on all rows).
 
     The textbook (:func:`~glassml.ensemble.textbook.random_forest_fit`) fits the tree on the
@@ -42,10 +44,10 @@ def _fit_tree(tree: Any, X: np.ndarray, y: np.ndarray, sample_seed: int | None) 
     way in two runs (scikit-learn's own time moved from 3.7 s to 2.0 s between them).
     """
     if sample_seed is None:
-        return tree.fit(X, y)
+        return tree._fit(X, y, None, presorted)
     rows = bootstrap_sample(X.shape[0], sample_seed)
     counts = np.bincount(rows, minlength=X.shape[0]).astype(np.float64)
-    return tree.fit(X, y, sample_weight=counts)
+    return tree._fit(X, y, counts, presorted)
 
 
 class _BaseForest(BaseEstimator):
@@ -83,8 +85,13 @@ class _BaseForest(BaseEstimator):
         ``n_jobs`` and any joblib backend. On failure nothing is assigned.
         """
         seeds = rng.integers(MAX_SEED, size=(self.n_estimators, 2))  # (tree, bootstrap) seeds
+        # each column sorted once for all the trees (ties: any order gives the same trees)
+        index_type = np.int32 if X.shape[0] < 2**31 else np.intp
+        presorted = np.argsort(X.T, axis=1).astype(index_type, copy=False)
         jobs = (
-            delayed(_fit_tree)(self._make_tree(int(t)), X, y, int(b) if self.bootstrap else None)
+            delayed(_fit_tree)(
+                self._make_tree(int(t)), X, y, int(b) if self.bootstrap else None, presorted
+            )
             for t, b in seeds
         )
         trees = Parallel(n_jobs=self.n_jobs, prefer="threads")(jobs)

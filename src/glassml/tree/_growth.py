@@ -84,7 +84,15 @@ TREE_UNDEFINED = -2
 # are the textbook's, so that the two versions consider and choose the same splits.
 # A node whose impurity is at most EPSILON is pure (scikit-learn's tolerance for rounding).
 
-__all__ = ["EPSILON", "TREE_LEAF", "TREE_UNDEFINED", "Tree", "grow_tree", "node_impurity"]
+__all__ = [
+    "EPSILON",
+    "TREE_LEAF",
+    "TREE_UNDEFINED",
+    "Tree",
+    "grow_tree",
+    "node_impurity",
+    "restrict_presorted",
+]
 
 
 @dataclass
@@ -359,12 +367,15 @@ def _sorted_rows(
     node, each node sorted by its own feature; the sorted ranks give back the samples.
     """
     n = order.shape[1]
-    base = s.of_pos.astype(np.int64) * n  # (m,)
-    flat = rows.astype(np.int64) * n  # (K, m)
-    key = rank.reshape(-1).take(flat + members) + base
+    # NOTE: int32 keys where they fit: numpy sorts them about 3x faster than int64 ones
+    key_type = np.int32 if s.start.shape[0] * n < 2**31 else np.int64
+    base = s.of_pos.astype(key_type) * key_type(n)  # (m,)
+    flat = rows.astype(np.intp) * n  # (K, m)
+    key = rank.reshape(-1).take(flat + members).astype(key_type, copy=False)
+    key += base
     key.sort(axis=1)
     key -= base
-    return order.reshape(-1).take(flat + key)
+    return order.reshape(-1).take(flat + key).astype(np.intp, copy=False)
 
 
 @dataclass
@@ -445,6 +456,7 @@ def grow_tree(
     max_features: int | None = None,
     feature_order: np.ndarray | None = None,
     feature_draws: FeatureDraws | None = None,
+    presorted: np.ndarray | None = None,
 ) -> Tree:
     """Grow a CART tree breadth-first.
 
@@ -470,6 +482,10 @@ def grow_tree(
         lowest index). Ignored when ``feature_draws`` is given.
     feature_draws : FeatureDraws, optional
         Every node's own random feature order (decides the draws and the ties).
+    presorted : ndarray of shape (n_features, n_samples), int, optional
+        Row ``f``: the samples sorted by feature ``f`` (an argsort of ``X[:, f]``, ties in
+        any order), when the caller has it (a forest sorts once for all its trees, see
+        :func:`restrict_presorted`); otherwise the columns are sorted here.
 
     Returns
     -------
@@ -495,8 +511,33 @@ def grow_tree(
         feature_draws=feature_draws,
     )
     levels = _Levels([criterion.root()], [np.array([-1])], [])
-    _grow_levels(X, criterion, order, rules, levels)
+    _grow_levels(X, criterion, order, rules, levels, presorted)
     return _assemble(levels, criterion)
+
+
+def restrict_presorted(presorted: np.ndarray, keep: slice | np.ndarray) -> np.ndarray:
+    """Sorted orders of all the samples, restricted to the samples ``keep`` (renumbered).
+
+    Parameters
+    ----------
+    presorted : ndarray of shape (n_features, n_samples), int
+        Row ``f``: all samples sorted by feature ``f``.
+    keep : slice(None) or ndarray of shape (n_kept,), int
+        Increasing indices of the samples a tree is grown on.
+
+    Returns
+    -------
+    ndarray of shape (n_features, n_kept), int
+        Row ``f``: the kept samples (numbered ``0..n_kept-1`` in the order of ``keep``)
+        sorted by feature ``f``: an argsort of ``X[keep][:, f]`` in ``O(n_samples)`` per
+        feature instead of a sort.
+    """
+    if isinstance(keep, slice):
+        return presorted
+    new_id = np.full(presorted.shape[1], -1, dtype=presorted.dtype)
+    new_id[keep] = np.arange(keep.shape[0], dtype=presorted.dtype)
+    ids = new_id.take(presorted)
+    return ids[ids >= 0].reshape(presorted.shape[0], keep.shape[0])
 
 
 def _splittable(criterion: _Criterion, rules: _Rules, stats: np.ndarray, depth: int) -> np.ndarray:
@@ -507,7 +548,12 @@ def _splittable(criterion: _Criterion, rules: _Rules, stats: np.ndarray, depth: 
 
 
 def _grow_levels(
-    X: np.ndarray, criterion: _Criterion, order: np.ndarray, rules: _Rules, levels: _Levels
+    X: np.ndarray,
+    criterion: _Criterion,
+    order: np.ndarray,
+    rules: _Rules,
+    levels: _Levels,
+    presorted: np.ndarray | None,
 ) -> None:
     """Split every splittable node of each depth in turn, appending to ``levels``.
 
@@ -522,7 +568,11 @@ def _grow_levels(
     # NOTE: the sort need not be stable: equal values always end up on the same side.
     # int32 positions where they fit: half the memory traffic of every pass over the layout
     index_type = np.int32 if XT.size < 2**31 else np.intp
-    idx = np.argsort(XT if active[0] else XT[:, :0], axis=1).astype(index_type, copy=False)
+    if presorted is None or not active[0]:
+        idx = np.argsort(XT if active[0] else XT[:, :0], axis=1)
+    else:
+        idx = presorted[order]  # rows in tie-breaking order, as XT's
+    idx = idx.astype(index_type, copy=False)
     draws = rules.feature_draws
     if draws is not None:
         sorted_order, idx = idx, idx[:, :0]

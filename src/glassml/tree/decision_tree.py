@@ -16,7 +16,7 @@ from sklearn.utils.validation import _check_sample_weight, check_is_fitted, vali
 from glassml._validation import check_option, check_scalar_number, make_rng
 from glassml.tree._criteria import ClassCounts, SquaredError
 from glassml.tree._draws import FeatureDraws
-from glassml.tree._growth import TREE_LEAF, TREE_UNDEFINED, Tree, grow_tree
+from glassml.tree._growth import TREE_LEAF, TREE_UNDEFINED, Tree, grow_tree, restrict_presorted
 
 __all__ = ["DecisionTreeClassifier", "DecisionTreeRegressor", "export_text"]
 
@@ -54,11 +54,14 @@ class _BaseDecisionTree(BaseEstimator):
         criterion: ClassCounts | SquaredError,
         rng: Any,
         keep: slice | np.ndarray = slice(None),
+        presorted: np.ndarray | None = None,
     ) -> dict:
         """Grow the tree on validated data; return the fitted attributes (not yet assigned).
 
         ``keep`` selects the rows the tree is grown on (the criterion holds their targets):
-        rows of weight zero are left out, as scikit-learn does.
+        rows of weight zero are left out, as scikit-learn does. ``presorted`` (n_features,
+        n_samples), optional: every column of ``X`` argsorted (a forest's, shared by its
+        trees), so the tree need not sort.
         """
         n_samples, n_features = X.shape
         min_samples_leaf = self.min_samples_leaf
@@ -78,6 +81,7 @@ class _BaseDecisionTree(BaseEstimator):
             max_features=max_features,
             feature_order=feature_order,
             feature_draws=draws,
+            presorted=None if presorted is None else restrict_presorted(presorted, keep),
         )
         return {
             "max_features_": max_features,
@@ -334,6 +338,12 @@ class DecisionTreeClassifier(ClassifierMixin, _BaseDecisionTree):
         -------
         self : DecisionTreeClassifier
         """
+        return self._fit(X, y, sample_weight)
+
+    def _fit(
+        self, X: Any, y: Any, sample_weight: Any, presorted: np.ndarray | None = None
+    ) -> DecisionTreeClassifier:
+        """:meth:`fit`, given ``X``'s columns argsorted or not (see ``_grow``)."""
 
         def fit_attributes() -> dict:
             rng = self._check_params()  # NOTE: not sklearn's _validate_params, left alone
@@ -348,7 +358,7 @@ class DecisionTreeClassifier(ClassifierMixin, _BaseDecisionTree):
             y_kept = y_encoded.astype(np.intp)[keep]
             w_kept = None if weights is None else weights[keep]
             counts = ClassCounts(y_kept, classes.shape[0], criterion, w_kept)
-            fitted = self._grow(X_valid, counts, rng, keep)
+            fitted = self._grow(X_valid, counts, rng, keep, presorted)
             return {"classes_": classes, "n_classes_": int(classes.shape[0])} | fitted
 
         self._fit_keeping_state(fit_attributes)
@@ -493,6 +503,12 @@ class DecisionTreeRegressor(RegressorMixin, _BaseDecisionTree):
         -------
         self : DecisionTreeRegressor
         """
+        return self._fit(X, y, sample_weight)
+
+    def _fit(
+        self, X: Any, y: Any, sample_weight: Any, presorted: np.ndarray | None = None
+    ) -> DecisionTreeRegressor:
+        """:meth:`fit`, given ``X``'s columns argsorted or not (see ``_grow``)."""
 
         def fit_attributes() -> dict:
             rng = self._check_params()  # NOTE: not sklearn's _validate_params, left alone
@@ -503,7 +519,7 @@ class DecisionTreeRegressor(RegressorMixin, _BaseDecisionTree):
             keep = _weighted_rows(weights)
             y_float = np.ascontiguousarray(y_valid[keep], dtype=np.float64)
             w_kept = None if weights is None else weights[keep]
-            return self._grow(X_valid, SquaredError(y_float, w_kept), rng, keep)
+            return self._grow(X_valid, SquaredError(y_float, w_kept), rng, keep, presorted)
 
         self._fit_keeping_state(fit_attributes)
         return self
