@@ -23,9 +23,12 @@ from glassml._validation import check_scalar_number, make_rng
 from glassml.ensemble._common import refit_safely, store_params
 from glassml.ensemble.textbook import MAX_SEED, bootstrap_sample
 from glassml.tree import DecisionTreeClassifier, DecisionTreeRegressor
-from glassml.tree.decision_tree import _numbers_only
+from glassml.tree.decision_tree import _numbers_only, fit_classifiers_together
 
 __all__ = ["RandomForestClassifier", "RandomForestRegressor"]
+
+#: Classification trees grown together by one job (see :func:`_fit_trees_together`).
+TREES_PER_BATCH = 10
 
 
 def _fit_tree(
@@ -43,11 +46,32 @@ def _fit_tree(
     loaded 2-core machine): 2.84x scikit-learn's time on the repeated rows, 1.65x and 2.29x this
     way in two runs (scikit-learn's own time moved from 3.7 s to 2.0 s between them).
     """
+    return tree._fit(X, y, _bootstrap_weights(X.shape[0], sample_seed), presorted)
+
+
+def _bootstrap_weights(n_samples: int, sample_seed: int | None) -> np.ndarray | None:
+    """How many times the bootstrap sample from ``sample_seed`` draws each row (None: no
+    bootstrap), shape (n_samples,), float64."""
     if sample_seed is None:
-        return tree._fit(X, y, None, presorted)
-    rows = bootstrap_sample(X.shape[0], sample_seed)
-    counts = np.bincount(rows, minlength=X.shape[0]).astype(np.float64)
-    return tree._fit(X, y, counts, presorted)
+        return None
+    rows = bootstrap_sample(n_samples, sample_seed)
+    return np.bincount(rows, minlength=n_samples).astype(np.float64)
+
+
+def _fit_trees_together(
+    trees: list[Any], X: np.ndarray, y: np.ndarray, seeds: list[int | None], presorted: np.ndarray
+) -> list[Any]:
+    """:func:`_fit_tree` for a batch of classification trees, grown together.
+
+    :func:`~glassml.tree.decision_tree.fit_classifiers_together` grows the batch in one
+    level-wise pass: the same trees (bit for bit: integer weights), but the engine's
+    per-level cost is paid once per batch instead of once per tree, and every NumPy call
+    does more work between two returns to the interpreter, so the threads of ``n_jobs``
+    wait less for each other (the GIL).
+    """
+    weights = [_bootstrap_weights(X.shape[0], seed) for seed in seeds]
+    fit_classifiers_together(trees, X, y, weights, presorted)
+    return trees
 
 
 class _BaseForest(BaseEstimator):
@@ -88,13 +112,27 @@ class _BaseForest(BaseEstimator):
         # each column sorted once for all the trees (ties: any order gives the same trees)
         index_type = np.int32 if X.shape[0] < 2**31 else np.intp
         presorted = np.argsort(X.T, axis=1).astype(index_type, copy=False)
-        jobs = (
-            delayed(_fit_tree)(
-                self._make_tree(int(t)), X, y, int(b) if self.bootstrap else None, presorted
+        sample_seeds = [int(b) if self.bootstrap else None for b in seeds[:, 1]]
+        if self._tree_class is DecisionTreeClassifier:  # grown in batches (same trees)
+            batches = range(0, len(seeds), TREES_PER_BATCH)
+            jobs = (
+                delayed(_fit_trees_together)(
+                    [self._make_tree(int(t)) for t in seeds[a : a + TREES_PER_BATCH, 0]],
+                    X,
+                    y,
+                    sample_seeds[a : a + TREES_PER_BATCH],
+                    presorted,
+                )
+                for a in batches
             )
-            for t, b in seeds
-        )
+        else:
+            jobs = (
+                delayed(_fit_tree)(self._make_tree(int(t)), X, y, b, presorted)
+                for t, b in zip(seeds[:, 0], sample_seeds, strict=True)
+            )
         trees = Parallel(n_jobs=self.n_jobs, prefer="threads")(jobs)
+        if self._tree_class is DecisionTreeClassifier:
+            trees = [tree for batch in trees for tree in batch]
         self.estimators_ = list(trees)
         self.estimator_seeds_ = seeds
 
