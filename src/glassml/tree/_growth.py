@@ -60,6 +60,16 @@ Each level costs ``O(n_features * m * n_classes)``; the initial sort costs
 ``O(n_features * n log n)``. Nothing is ever quadratic in the number of samples. Measured on
 10000 x 20 (loaded 2-core machine, ratio to scikit-learn): regression depth 3 about 0.6x,
 depth None about 1.0x; ``max_features="sqrt"`` see the benchmark (``bench_tree.py``).
+
+Several trees with feature draws can grow together (:func:`grow_trees`, what a forest does):
+their roots are the first level's segments, each node draws with its own tree's seed, and
+the result is split into one :class:`Tree` per root (:func:`_assemble`). Each level then
+costs its ~150 NumPy calls once for all the trees instead of once per tree.
+
+Measured per level (4 x 6350 layout, ``max_features="sqrt"``, bootstrap weights): sorting
+``int32`` keys instead of ``int64`` 104 µs instead of 196 µs; ``float64.take`` with ``intp``
+instead of ``int32`` indices up to 8x faster; a forest's presorted columns replace the
+tree's initial ``argsort`` (4.3 ms per tree) by :func:`restrict_presorted` (~1.7 ms).
 """
 
 from __future__ import annotations
