@@ -310,6 +310,7 @@ class SquaredError:
     def __init__(self, y: np.ndarray, sample_weight: np.ndarray | None = None) -> None:
         self.y = y
         self.w = sample_weight
+        self.w_int, _ = _integer_weights(y, 1, sample_weight)
 
     def root(self) -> np.ndarray:
         """Statistics of the root, shape (1, 4)."""
@@ -369,17 +370,20 @@ class SquaredError:
         loses digits when the mean is large).
         """
         s = segments
+        idx = idx.astype(np.intp, copy=False)  # NOTE: float64.take is slow with int32 indices
         mean = s.stats[:, 1] / s.stats[:, 0]
         S = self.y.take(idx)  # (n_features, m)
         S -= mean[s.of_pos]
         if self.w is not None:
-            S *= self.w.take(idx)
+            ws = self.w.take(idx)
+            S *= ws
         S = _in_segment_prefix(S, s)  # S_L
         S *= S
         if self.w is None:
             S *= s.count[s.of_pos] / (s.n_left * np.maximum(s.n_right, 1.0))
             return S
-        W_left = _in_segment_prefix(self.w.take(idx), s)
+        # integer weights (bootstrap counts): exact integer sums, several times faster
+        W_left = _in_segment_prefix(ws if self.w_int is None else self.w_int.take(idx), s)
         W_right = s.stats[s.of_pos, 0] - W_left
         with np.errstate(divide="ignore", invalid="ignore"):
             S *= s.stats[s.of_pos, 0] / (W_left * W_right)
@@ -390,7 +394,7 @@ class SquaredError:
 def _in_segment_prefix(values: np.ndarray, s: _Segments) -> np.ndarray:
     """Prefix sums of ``values`` (n_rows, m) along each row, restarted at each segment."""
     np.cumsum(values, axis=1, out=values)
-    before = np.zeros((values.shape[0], s.start.shape[0]))  # prefix sum before each segment
+    before = np.zeros((values.shape[0], s.start.shape[0]), dtype=values.dtype)  # before each
     before[:, 1:] = values[:, s.start[1:] - 1]
     values -= before[:, s.of_pos]
     return values
