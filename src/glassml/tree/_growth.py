@@ -613,6 +613,20 @@ def restrict_presorted(presorted: np.ndarray, keep: slice | np.ndarray) -> np.nd
     return np.compress(ids >= 0, ids).reshape(presorted.shape[0], keep.shape[0])
 
 
+def _sorted_layout(
+    XT: np.ndarray, order: np.ndarray, presorted: np.ndarray | None, any_active: bool
+) -> np.ndarray:
+    """Every row of ``XT`` (n_features, n_samples) argsorted (empty when no root is split)."""
+    # NOTE: the sort need not be stable: equal values always end up on the same side.
+    # int32 positions where they fit: half the memory traffic of every pass over the layout
+    index_type = np.int32 if XT.size < 2**31 else np.intp
+    if presorted is None or not any_active:
+        idx = np.argsort(XT if any_active else XT[:, :0], axis=1)
+    else:
+        idx = presorted[order]  # rows in tie-breaking order, as XT's
+    return idx.astype(index_type, copy=False)
+
+
 def _rank_table(sorted_order: np.ndarray) -> np.ndarray:
     """``rank[f, i]``: the place of sample ``i`` in ``sorted_order[f]`` (same shape)."""
     rank = np.empty_like(sorted_order)
@@ -647,14 +661,8 @@ def _grow_levels(
     XT = np.ascontiguousarray(X[:, order].T)  # (n_features, n_samples), tie-breaking order
     n_features = XT.shape[0]
     active = _splittable(criterion, rules, levels.stats[0], 0)
-    # NOTE: the sort need not be stable: equal values always end up on the same side.
-    # int32 positions where they fit: half the memory traffic of every pass over the layout
-    index_type = np.int32 if XT.size < 2**31 else np.intp
-    if presorted is None or not active.any():
-        idx = np.argsort(XT if active.any() else XT[:, :0], axis=1)
-    else:
-        idx = presorted[order]  # rows in tie-breaking order, as XT's
-    idx = idx.astype(index_type, copy=False)
+    idx = _sorted_layout(XT, order, presorted, active.any())
+    index_type = idx.dtype
     draws = rules.feature_draws
     if draws is not None:
         sorted_order, idx = idx, idx[:, :0]
@@ -865,20 +873,32 @@ def _assemble(levels: _Levels, criterion: _Criterion) -> list[Tree]:
     left = np.where(internal, order[np.maximum(left, 0)], TREE_LEAF)
     right = np.where(internal, order[np.maximum(right, 0)], TREE_LEAF)
     depth = np.repeat(np.arange(len(sizes)), sizes)
-    counts = criterion.counts(stats)
     columns = [
         left,
         right,
         feature,
         threshold,
         criterion.value(stats),
-        counts,
+        criterion.counts(stats),
         criterion.impurity(stats),
         criterion.n_samples(stats),
         criterion.weighted_n_samples(stats),
     ]
+    return _split_trees(columns, order, root_of, subtree[: sizes[0]], depth)
+
+
+def _split_trees(
+    columns: list[np.ndarray | None],
+    order: np.ndarray,
+    root_of: np.ndarray,
+    tree_sizes: np.ndarray,
+    depth: np.ndarray,
+) -> list[Tree]:
+    """One :class:`Tree` per root: its nodes' rows of the node arrays ``columns`` (in the
+    field order of :class:`Tree`, ``max_depth`` left out), placed at their pre-order numbers
+    ``order`` (``root_of``: each node's root; ``tree_sizes``: nodes per root)."""
     trees = []
-    for node in np.split(np.argsort(root_of, kind="stable"), np.cumsum(subtree[: sizes[0]])[:-1]):
+    for node in np.split(np.argsort(root_of, kind="stable"), np.cumsum(tree_sizes)[:-1]):
         place = order[node]
 
         def permute(a: np.ndarray | None, node: np.ndarray = node, place: np.ndarray = place):

@@ -205,39 +205,24 @@ def fit_classifiers_together(
     (``max_features`` below the number of features); they are grown together by
     :func:`~glassml.tree._growth.grow_trees`, which gives each the same tree as its own fit
     when the weights are integers (bootstrap counts) or absent. Otherwise, or when the
-    trees differ, each is fitted on its own. ``presorted`` (n_features, n_samples): every
-    column of ``X`` argsorted. A failure leaves the trees unfitted or as they were.
+    trees differ, each is fitted on its own (which draws from ``random_state`` again: the
+    trees' ``random_state`` are ints, as a forest's). ``presorted`` (n_features, n_samples):
+    every column of ``X`` argsorted. A failure leaves the trees unfitted or as they were.
     """
     data = [tree._prepare(X, y, w) for tree, w in zip(trees, sample_weights, strict=True)]
     plans = [tree._plan(d.X.shape, d.rng) for tree, d in zip(trees, data, strict=True)]
-    shared = {
-        (t.max_depth, t.min_samples_split, d.criterion, d.classes.shape[0])
-        for t, d in zip(trees, data, strict=True)
-    }
-    shared_plan = {(p["min_samples_leaf"], p["max_features_"]) for p in plans}
-    has_w = {d.w is None for d in data}
-    if (
-        len(shared) > 1
-        or len(shared_plan) > 1
-        or len(has_w) > 1
-        or (
-            any(p["feature_draws_"] is None for p in plans)
-            or not all(d.w is None or np.all(d.w == np.floor(d.w)) for d in data)
-        )
-    ):
+    if not _can_grow_together(trees, data, plans):
         for tree, w in zip(trees, sample_weights, strict=True):
             tree._fit(X, y, w, presorted)
         return
-    ((max_depth, min_samples_split, criterion, n_classes),) = shared
-    ((min_samples_leaf, max_features),) = shared_plan
     sizes = np.array([d.y.shape[0] for d in data])
     offsets = np.cumsum(sizes) - sizes
     grown = grow_trees(
         np.concatenate([d.X[d.keep] for d in data]),
         ClassCounts(
             np.concatenate([d.y for d in data]),
-            n_classes,
-            criterion,
+            data[0].classes.shape[0],
+            data[0].criterion,
             None if data[0].w is None else np.concatenate([d.w for d in data]),
         ),
         sizes,
@@ -246,16 +231,36 @@ def fit_classifiers_together(
             [restrict_presorted(presorted, d.keep) + o for d, o in zip(data, offsets, strict=True)],
             axis=1,
         ),
-        max_depth=max_depth,
-        min_samples_split=min_samples_split,
-        min_samples_leaf=min_samples_leaf,
-        max_features=max_features,
+        max_depth=trees[0].max_depth,
+        min_samples_split=trees[0].min_samples_split,
+        min_samples_leaf=plans[0]["min_samples_leaf"],
+        max_features=plans[0]["max_features_"],
     )
     for tree, d, plan, tree_ in zip(trees, data, plans, grown, strict=True):
         del plan["min_samples_leaf"]
         attributes = {"classes_": d.classes, "n_classes_": int(d.classes.shape[0])} | plan
         for name, value in (attributes | {"tree_": tree_}).items():
             setattr(tree, name, value)
+
+
+def _can_grow_together(
+    trees: list[DecisionTreeClassifier], data: list[_Prepared], plans: list[dict]
+) -> bool:
+    """Do the trees share everything but their seeds and rows, draw features, and have
+    integer weights (or none)? Then growing them together gives each its own tree."""
+    shared = {
+        (t.max_depth, t.min_samples_split, d.criterion, d.classes.shape[0])
+        for t, d in zip(trees, data, strict=True)
+    }
+    shared_plan = {(p["min_samples_leaf"], p["max_features_"]) for p in plans}
+    has_w = {d.w is None for d in data}
+    return (
+        len(shared) == 1
+        and len(shared_plan) == 1
+        and len(has_w) == 1
+        and all(p["feature_draws_"] is not None for p in plans)
+        and all(d.w is None or bool(np.all(d.w == np.floor(d.w))) for d in data)
+    )
 
 
 def _check_int_or_fraction(value: Any, name: str, *, include_one: bool) -> None:
