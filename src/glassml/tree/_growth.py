@@ -351,7 +351,8 @@ def _searched_layout(
     s = segments
     n = XT.shape[1]
     rows = np.ascontiguousarray(draw_rows[:, :K].T)  # (K, n_segments)
-    idx = _sorted_rows(*sorted_samples, members, rows[:, s.of_pos], s)
+    rows_at = rows[:, s.of_pos]  # (K, m): the feature of each position
+    idx = _sorted_rows(*sorted_samples, members, rows_at, s)
     low = XT.reshape(-1).take(idx[:, s.start] + rows * n)  # (K, n_segments): node minimum
     high = XT.reshape(-1).take(idx[:, s.start + s.count - 1] + rows * n)
     late = np.flatnonzero(np.all(high <= low + FEATURE_THRESHOLD, axis=0))
@@ -365,8 +366,9 @@ def _searched_layout(
         found = varies.any(axis=1)
         first = draw_rows[late, varies.argmax(axis=1)]
         rows[0, late[found]] = first[found]
-        idx = _sorted_rows(*sorted_samples, members, rows[:, s.of_pos], s)
-    return rows[:, s.of_pos], idx
+        rows_at = rows[:, s.of_pos]
+        idx = _sorted_rows(*sorted_samples, members, rows_at, s)
+    return rows_at, idx
 
 
 def _sorted_rows(
