@@ -14,7 +14,7 @@ from sklearn import ensemble as sk
 from sklearn.exceptions import NotFittedError
 from sklearn.metrics import r2_score
 
-from glassml.ensemble import RandomForestClassifier, RandomForestRegressor, textbook
+from glassml.ensemble import RandomForestClassifier, RandomForestRegressor, _forest, textbook
 from glassml.tree import DecisionTreeClassifier, DecisionTreeRegressor
 
 from ._helpers import assert_same_tree, float32_data
@@ -59,6 +59,43 @@ def test_each_tree_is_a_glassml_tree_on_its_bootstrap_sample(max_features):
         ).fit(X, y, sample_weight=counts)
         assert_same_tree(tree, weighted)
     assert not all(np.array_equal(samples[0], s) for s in samples[1:])  # each its own sample
+
+
+@pytest.mark.parametrize("bootstrap", [True, False])
+def test_classifier_trees_grown_in_batches_are_the_trees_grown_alone(bootstrap):
+    """The classifier grows its trees in batches (TREES_PER_BATCH at once): each is bit for
+    bit the tree its own fit grows, fitted attributes included, whatever the batch."""
+    X, y = float32_data(240, 6, 3, task="classification", n_classes=3)
+    X = np.round(X, 1)  # ties
+    params = dict(criterion="entropy", min_samples_leaf=2, max_features=3)
+    forest = RandomForestClassifier(
+        n_estimators=23, bootstrap=bootstrap, random_state=4, **params
+    ).fit(X, y)
+    assert forest.n_estimators > 2 * _forest.TREES_PER_BATCH  # a partial batch too
+    for tree, (tree_seed, _), rows in zip(
+        forest.estimators_, forest.estimator_seeds_, forest.estimators_samples_, strict=True
+    ):
+        counts = np.bincount(rows, minlength=X.shape[0]) if bootstrap else None
+        alone = DecisionTreeClassifier(random_state=int(tree_seed), **params)
+        alone.fit(X, np.searchsorted(forest.classes_, y), sample_weight=counts)
+        for name in ("classes_", "n_classes_", "max_features_", "feature_order_"):
+            np.testing.assert_array_equal(getattr(tree, name), getattr(alone, name))
+        assert tree.n_features_in_ == alone.n_features_in_
+        assert tree.feature_draws_.seed == alone.feature_draws_.seed
+        a, b = tree.tree_, alone.tree_
+        assert a.max_depth == b.max_depth
+        for name in (
+            "children_left",
+            "children_right",
+            "feature",
+            "threshold",
+            "value",
+            "class_counts",
+            "impurity",
+            "n_node_samples",
+            "weighted_n_node_samples",
+        ):
+            np.testing.assert_array_equal(getattr(a, name), getattr(b, name), err_msg=name)
 
 
 def test_regressor_trees_and_no_bootstrap():

@@ -6,6 +6,25 @@ draw a bootstrap sample, grow a tree on it". The estimators here grow exactly th
 trees through ``joblib.Parallel(prefer="threads")`` -- NumPy releases the GIL in the trees'
 array passes, and a joblib backend (e.g. Dask's) can spread the trees over a cluster as it
 does scikit-learn's -- and to sum the trees' predictions into one buffer, in tree order.
+
+Two more things make the forest fit faster without changing a tree (the tests compare them
+bit for bit with trees fitted one by one):
+
+- every column of ``X`` is sorted once for all trees; a tree restricts that order to its
+  bootstrap rows (:func:`~glassml.tree._growth.restrict_presorted`, ~1.7 ms) instead of
+  sorting its ~6300 rows (~4.3 ms, 20 features);
+- classification trees are grown :data:`TREES_PER_BATCH` at a time in one level-wise pass
+  (:func:`_fit_trees_together`). Profiling one tree (10000 x 20, ``max_features="sqrt"``,
+  bootstrap weights, ~23 levels) showed ~0.5-0.7 ms of fixed cost per level (some 150
+  NumPy calls on small arrays, with the GIL held), about a third of the tree's time, and
+  with ``n_jobs=2`` the two threads spent it waiting for each other; a batch pays it once.
+
+Measured on the shared 2-core machine (100 trees, 10000 x 20, n_jobs=2, ratio to
+scikit-learn's time): ``benchmarks/bench_ensemble.py`` 2.62 before (5.56 s against 2.12 s);
+after, 1.42 and 1.37 (5.9 s against 4.2-4.3 s: the other core was busy, so neither side ran
+in parallel). Interleaved runs with a quieter machine: 48.0 ms against 20.3 ms per tree
+before (2.37), 29.7 ms against 19.7 ms after (1.51); n_jobs=2 is now 1.5-1.6x faster than
+n_jobs=1. Batches of 5, 10 or 17 trees time the same; 25 is slower.
 """
 
 from __future__ import annotations
@@ -23,12 +42,17 @@ from glassml._validation import check_scalar_number, make_rng
 from glassml.ensemble._common import refit_safely, store_params
 from glassml.ensemble.textbook import MAX_SEED, bootstrap_sample
 from glassml.tree import DecisionTreeClassifier, DecisionTreeRegressor
-from glassml.tree.decision_tree import _numbers_only
+from glassml.tree.decision_tree import _numbers_only, fit_classifiers_together
 
 __all__ = ["RandomForestClassifier", "RandomForestRegressor"]
 
+#: Classification trees grown together by one job (see :func:`_fit_trees_together`).
+TREES_PER_BATCH = 10
 
-def _fit_tree(tree: Any, X: np.ndarray, y: np.ndarray, sample_seed: int | None) -> Any:
+
+def _fit_tree(
+    tree: Any, X: np.ndarray, y: np.ndarray, sample_seed: int | None, presorted: np.ndarray
+) -> Any:
     """Fit one tree on the bootstrap sample drawn from ``sample_seed`` (None: on all rows).
 
     The textbook (:func:`~glassml.ensemble.textbook.random_forest_fit`) fits the tree on the
@@ -39,13 +63,35 @@ def _fit_tree(tree: Any, X: np.ndarray, y: np.ndarray, sample_seed: int | None) 
     rows and ``weighted_n_node_samples`` the drawn ones; the tests check the equality tree by
     tree). Measured (``benchmarks/bench_ensemble.py``, 100 trees on 10000 x 20, n_jobs=2, a
     loaded 2-core machine): 2.84x scikit-learn's time on the repeated rows, 1.65x and 2.29x this
-    way in two runs (scikit-learn's own time moved from 3.7 s to 2.0 s between them).
+    way in two runs (scikit-learn's own time moved from 3.7 s to 2.0 s between them). The
+    classifier grows its trees in batches instead (:func:`_fit_trees_together`, same trees).
     """
+    return tree._fit(X, y, _bootstrap_weights(X.shape[0], sample_seed), presorted)
+
+
+def _bootstrap_weights(n_samples: int, sample_seed: int | None) -> np.ndarray | None:
+    """How many times the bootstrap sample from ``sample_seed`` draws each row (None: no
+    bootstrap), shape (n_samples,), float64."""
     if sample_seed is None:
-        return tree.fit(X, y)
-    rows = bootstrap_sample(X.shape[0], sample_seed)
-    counts = np.bincount(rows, minlength=X.shape[0]).astype(np.float64)
-    return tree.fit(X, y, sample_weight=counts)
+        return None
+    rows = bootstrap_sample(n_samples, sample_seed)
+    return np.bincount(rows, minlength=n_samples).astype(np.float64)
+
+
+def _fit_trees_together(
+    trees: list[Any], X: np.ndarray, y: np.ndarray, seeds: list[int | None], presorted: np.ndarray
+) -> list[Any]:
+    """:func:`_fit_tree` for a batch of classification trees, grown together.
+
+    :func:`~glassml.tree.decision_tree.fit_classifiers_together` grows the batch in one
+    level-wise pass: the same trees (bit for bit: integer weights), but the engine's
+    per-level cost is paid once per batch instead of once per tree, and every NumPy call
+    does more work between two returns to the interpreter, so the threads of ``n_jobs``
+    wait less for each other (the GIL).
+    """
+    weights = [_bootstrap_weights(X.shape[0], seed) for seed in seeds]
+    fit_classifiers_together(trees, X, y, weights, presorted)
+    return trees
 
 
 class _BaseForest(BaseEstimator):
@@ -83,11 +129,30 @@ class _BaseForest(BaseEstimator):
         ``n_jobs`` and any joblib backend. On failure nothing is assigned.
         """
         seeds = rng.integers(MAX_SEED, size=(self.n_estimators, 2))  # (tree, bootstrap) seeds
-        jobs = (
-            delayed(_fit_tree)(self._make_tree(int(t)), X, y, int(b) if self.bootstrap else None)
-            for t, b in seeds
-        )
+        # each column sorted once for all the trees (ties: any order gives the same trees)
+        index_type = np.int32 if X.shape[0] < 2**31 else np.intp
+        presorted = np.argsort(X.T, axis=1).astype(index_type, copy=False)
+        sample_seeds = [int(b) if self.bootstrap else None for b in seeds[:, 1]]
+        if self._tree_class is DecisionTreeClassifier:  # grown in batches (same trees)
+            batches = range(0, len(seeds), TREES_PER_BATCH)
+            jobs = (
+                delayed(_fit_trees_together)(
+                    [self._make_tree(int(t)) for t in seeds[a : a + TREES_PER_BATCH, 0]],
+                    X,
+                    y,
+                    sample_seeds[a : a + TREES_PER_BATCH],
+                    presorted,
+                )
+                for a in batches
+            )
+        else:
+            jobs = (
+                delayed(_fit_tree)(self._make_tree(int(t)), X, y, b, presorted)
+                for t, b in zip(seeds[:, 0], sample_seeds, strict=True)
+            )
         trees = Parallel(n_jobs=self.n_jobs, prefer="threads")(jobs)
+        if self._tree_class is DecisionTreeClassifier:
+            trees = [tree for batch in trees for tree in batch]
         self.estimators_ = list(trees)
         self.estimator_seeds_ = seeds
 

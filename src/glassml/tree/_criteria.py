@@ -13,10 +13,17 @@ small class per kind of tree. Each holds the training targets and knows
 
 Textbook equivalents: :func:`glassml.tree.textbook.impurity` and
 :func:`~glassml.tree.textbook.information_gain`.
+
+Speed: classification without weights or with integer weights (a forest's bootstrap counts)
+sums class counts with integer cumulative sums (``int64``: exact, and about 4.5x faster than
+``float64`` ones, whose additions wait for each other), the last class as the total minus the
+others; the scores are the same numbers as from float sums (tested bit for bit). Measured on
+one 4 x 6350 level: the proxy took 880 µs before, 410-460 µs after.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -60,6 +67,21 @@ def _xlogx_table(n: int) -> np.ndarray:
     return table
 
 
+def _integer_weights(
+    y: np.ndarray, n_classes: int, w: np.ndarray | None
+) -> tuple[np.ndarray | None, list[np.ndarray]]:
+    """Weights that are all integers (bootstrap counts) as int64, and per class but the last.
+
+    Returns ``(w_int, class_w)``: ``class_w[k]`` (n_samples,) is the weight of the class-k
+    samples, 0 elsewhere; ``(None, [])`` without weights, when one is not an integer, or
+    when their sum might not be exact in float64.
+    """
+    if w is None or not (np.all(w == np.floor(w)) and w.sum() < 2**53):
+        return None, []
+    w_int = w.astype(np.int64)
+    return w_int, [np.where(y == k, w_int, 0) for k in range(n_classes - 1)]
+
+
 class ClassCounts:
     """Classification by Gini or entropy: a node's statistics are its class counts.
 
@@ -90,6 +112,7 @@ class ClassCounts:
         self.n_classes = n_classes
         self.criterion = criterion
         self.w = sample_weight
+        self.w_int, self.class_w = _integer_weights(y, n_classes, sample_weight)
         n = y.shape[0] if criterion == "entropy" and sample_weight is None else 0
         self.xlogx = _xlogx_table(n)  # c log₂ c lookup (entropy without weights only)
 
@@ -140,43 +163,86 @@ class ClassCounts:
         ``Σ L_k²/n_L + Σ R_k²/n_R``; for entropy ``n·I = n log₂ n - Σ_k c_k log₂ c_k``.
         ``L_k`` is a prefix count of class ``k`` along the row minus the class-k samples of
         the earlier segments; ``R_k`` the rest of the segment. The last position of a
-        segment (``n_right = 0``) gets a finite dummy score.
+        segment (``n_right = 0``) gets a finite dummy score (without weights).
+
+        The prefix counts are integer sums (:meth:`_prefix_counts`), exact, so the scores are
+        the same numbers as from float prefix sums; weights that are not integers take
+        :meth:`_float_weighted_proxy`.
         """
         s = segments
-        if self.w is not None:
-            return self._weighted_proxy(idx, segments)
-        ys = self.y_small[idx]
+        if self.w is not None and self.w_int is None:
+            return self._float_weighted_proxy(idx, segments)
+        idx = idx.astype(np.intp, copy=False)  # NOTE: float64.take is slow with int32 indices
         counts = s.stats[:, :-1]
         before = np.cumsum(counts, axis=0) - counts  # (n_segments, K)
         through = before + counts
-        proxy = np.zeros(ys.shape)
-        right_part = np.zeros(ys.shape)
-        tmp = np.empty(ys.shape)
-        C = np.empty(ys.shape)
-        for k in range(self.n_classes):
-            # Prefix counts of class k along each row (integers: exact in float64).
-            np.cumsum(ys == k, axis=1, dtype=np.float64, out=C)
+        n_left, n_right = s.n_left, s.n_right
+        if self.w is not None:  # the children's total weights, per row
+            total = s.stats[:, :-1].sum(axis=1)
+            n_left = self._prefix_total(idx) - before.sum(axis=1)[s.of_pos]
+            n_right = total[s.of_pos] - n_left
+        left_part = np.zeros(idx.shape)  # Σ L_k² (Gini) or Σ L_k log₂ L_k (entropy)
+        right_part = np.zeros(idx.shape)
+        tmp = np.empty(idx.shape)
+        for k, C in enumerate(self._prefix_counts(idx)):
             if self.criterion == "gini":
                 np.subtract(C, before[s.of_pos, k], out=tmp)  # L_k
                 tmp *= tmp
-                proxy += tmp
+                left_part += tmp
                 np.subtract(through[s.of_pos, k], C, out=tmp)  # R_k
                 tmp *= tmp
                 right_part += tmp
-            else:
-                Ci = C.astype(np.intp)
-                proxy += self.xlogx[Ci - before[s.of_pos, k]]  # L_k log L_k
-                proxy += self.xlogx[through[s.of_pos, k] - Ci]  # R_k log R_k
-        if self.criterion == "gini":
-            proxy /= s.n_left
-            right_part /= np.maximum(s.n_right, 1.0)
-            proxy += right_part
-        else:
-            xlogx = self.xlogx
-            proxy -= xlogx[s.n_left.astype(np.intp)] + xlogx[s.n_right.astype(np.intp)]
-        return proxy
+            else:  # NOTE: without weights one sum, as before (the same rounding)
+                left_part += self._xlogx(C - before[s.of_pos, k].astype(np.int64))  # L_k
+                right = right_part if self.w is not None else left_part
+                right += self._xlogx(through[s.of_pos, k].astype(np.int64) - C)  # R_k
+        if self.criterion == "entropy" and self.w is None:
+            left_part -= self._xlogx(n_left) + self._xlogx(n_right)
+            return left_part
+        if self.criterion == "entropy":
+            return left_part + right_part - self._xlogx(n_left) - self._xlogx(n_right)
+        with np.errstate(divide="ignore", invalid="ignore"):  # weights: n_R may be 0
+            left_part /= n_left
+            right_part /= np.maximum(n_right, 1.0) if self.w is None else n_right
+        left_part += right_part
+        return left_part
 
-    def _weighted_proxy(self, idx: np.ndarray, segments: _Segments) -> np.ndarray:
+    def _prefix_total(self, idx: np.ndarray) -> np.ndarray:
+        """Prefix sums of the integer weights along each row of ``idx``, int64."""
+        assert self.w_int is not None
+        total = self.w_int.take(idx)
+        np.cumsum(total, axis=1, out=total)
+        return total
+
+    def _prefix_counts(self, idx: np.ndarray) -> Iterator[np.ndarray]:
+        """``C_k``: prefix (weighted) counts of class ``k`` along each row, int64, k = 0, 1, ...
+
+        Integer cumulative sums (several times faster than float ones) of ``1`` or of the
+        integer weight of each class-k sample; the last class is the prefix total minus
+        the others' (one pass fewer).
+        """
+        if self.w_int is None:
+            ys = self.y_small.take(idx)
+            rest = np.broadcast_to(np.arange(1, idx.shape[1] + 1), idx.shape).copy()
+        else:
+            rest = self._prefix_total(idx)
+        for k in range(self.n_classes - 1):
+            if self.w_int is None:
+                C = np.cumsum(ys == k, axis=1, dtype=np.int64)
+            else:
+                C = self.class_w[k].take(idx)
+                np.cumsum(C, axis=1, out=C)
+            rest -= C
+            yield C
+        yield rest
+
+    def _xlogx(self, c: np.ndarray) -> np.ndarray:
+        """``c log₂ c`` of integer (weighted) counts ``c >= 0`` (a table without weights)."""
+        if self.w is None:
+            return self.xlogx[c.astype(np.intp, copy=False)]
+        return _xlog2x(c.astype(np.float64))
+
+    def _float_weighted_proxy(self, idx: np.ndarray, segments: _Segments) -> np.ndarray:
         """:meth:`proxy` with sample weights: ``L_k`` are prefix sums of weights of class k.
 
         The children's sizes ``n_L``, ``n_R`` are their total weights (per row: they depend
@@ -184,6 +250,7 @@ class ClassCounts:
         """
         s = segments
         assert self.w is not None
+        idx = idx.astype(np.intp, copy=False)
         ys = self.y_small[idx]
         ws = self.w.take(idx)  # (n_rows, m)
         counts = s.stats[:, :-1].astype(np.float64)
@@ -198,7 +265,7 @@ class ClassCounts:
         tmp = np.empty(ys.shape)
         for k in range(self.n_classes):
             np.multiply(ws, ys == k, out=C)
-            np.cumsum(C, axis=1, out=C)  # prefix weight of class k (exact for integers)
+            np.cumsum(C, axis=1, out=C)  # prefix weight of class k
             np.subtract(C, before[s.of_pos, k], out=tmp)  # L_k
             if self.criterion == "gini":
                 tmp *= tmp
@@ -243,6 +310,7 @@ class SquaredError:
     def __init__(self, y: np.ndarray, sample_weight: np.ndarray | None = None) -> None:
         self.y = y
         self.w = sample_weight
+        self.w_int, _ = _integer_weights(y, 1, sample_weight)
 
     def root(self) -> np.ndarray:
         """Statistics of the root, shape (1, 4)."""
@@ -302,17 +370,20 @@ class SquaredError:
         loses digits when the mean is large).
         """
         s = segments
+        idx = idx.astype(np.intp, copy=False)  # NOTE: float64.take is slow with int32 indices
         mean = s.stats[:, 1] / s.stats[:, 0]
         S = self.y.take(idx)  # (n_features, m)
         S -= mean[s.of_pos]
         if self.w is not None:
-            S *= self.w.take(idx)
+            ws = self.w.take(idx)
+            S *= ws
         S = _in_segment_prefix(S, s)  # S_L
         S *= S
         if self.w is None:
             S *= s.count[s.of_pos] / (s.n_left * np.maximum(s.n_right, 1.0))
             return S
-        W_left = _in_segment_prefix(self.w.take(idx), s)
+        # integer weights (bootstrap counts): exact integer sums, several times faster
+        W_left = _in_segment_prefix(ws if self.w_int is None else self.w_int.take(idx), s)
         W_right = s.stats[s.of_pos, 0] - W_left
         with np.errstate(divide="ignore", invalid="ignore"):
             S *= s.stats[s.of_pos, 0] / (W_left * W_right)
@@ -323,7 +394,7 @@ class SquaredError:
 def _in_segment_prefix(values: np.ndarray, s: _Segments) -> np.ndarray:
     """Prefix sums of ``values`` (n_rows, m) along each row, restarted at each segment."""
     np.cumsum(values, axis=1, out=values)
-    before = np.zeros((values.shape[0], s.start.shape[0]))  # prefix sum before each segment
+    before = np.zeros((values.shape[0], s.start.shape[0]), dtype=values.dtype)  # before each
     before[:, 1:] = values[:, s.start[1:] - 1]
     values -= before[:, s.of_pos]
     return values

@@ -49,19 +49,23 @@ class FeatureDraws:
         self.n_features = n_features
         self.seed = np.uint64(seed)
 
-    def orders(self, keys: np.ndarray) -> np.ndarray:
+    def orders(self, keys: np.ndarray, seeds: np.ndarray | None = None) -> np.ndarray:
         """Random permutations of ``range(n_features)``, one per node key.
 
         Parameters
         ----------
         keys : ndarray of shape (n_nodes,), uint64
+        seeds : ndarray of shape (n_nodes,), uint64, optional
+            Each node's seed (the seed of its tree, when several trees grow together);
+            default: ``self.seed`` for all.
 
         Returns
         -------
         ndarray of shape (n_nodes, n_features), int
             Row ``i``: the features in the order node ``i`` draws them.
         """
-        base = _splitmix64(np.asarray(keys, dtype=np.uint64) ^ self.seed)  # (n_nodes,)
+        seed = self.seed if seeds is None else np.asarray(seeds, dtype=np.uint64)
+        base = _splitmix64(np.asarray(keys, dtype=np.uint64) ^ seed)  # (n_nodes,)
         features = np.arange(self.n_features, dtype=np.uint64)
         priority = _splitmix64(base[:, None] + features * _GOLDEN)  # (n_nodes, n_features)
         return np.argsort(priority, axis=1, kind="stable")

@@ -60,6 +60,16 @@ Each level costs ``O(n_features * m * n_classes)``; the initial sort costs
 ``O(n_features * n log n)``. Nothing is ever quadratic in the number of samples. Measured on
 10000 x 20 (loaded 2-core machine, ratio to scikit-learn): regression depth 3 about 0.6x,
 depth None about 1.0x; ``max_features="sqrt"`` see the benchmark (``bench_tree.py``).
+
+Several trees with feature draws can grow together (:func:`grow_trees`, what a forest does):
+their roots are the first level's segments, each node draws with its own tree's seed, and
+the result is split into one :class:`Tree` per root (:func:`_assemble`). Each level then
+costs its ~150 NumPy calls once for all the trees instead of once per tree.
+
+Measured per level (4 x 6350 layout, ``max_features="sqrt"``, bootstrap weights): sorting
+``int32`` keys instead of ``int64`` 104 µs instead of 196 µs; ``float64.take`` with ``intp``
+instead of ``int32`` indices up to 8x faster; a forest's presorted columns replace the
+tree's initial ``argsort`` (4.3 ms per tree) by :func:`restrict_presorted` (~1.7 ms).
 """
 
 from __future__ import annotations
@@ -84,7 +94,16 @@ TREE_UNDEFINED = -2
 # are the textbook's, so that the two versions consider and choose the same splits.
 # A node whose impurity is at most EPSILON is pure (scikit-learn's tolerance for rounding).
 
-__all__ = ["EPSILON", "TREE_LEAF", "TREE_UNDEFINED", "Tree", "grow_tree", "node_impurity"]
+__all__ = [
+    "EPSILON",
+    "TREE_LEAF",
+    "TREE_UNDEFINED",
+    "Tree",
+    "grow_tree",
+    "grow_trees",
+    "node_impurity",
+    "restrict_presorted",
+]
 
 
 @dataclass
@@ -242,6 +261,7 @@ class _Rules:
     min_samples_leaf: int
     max_features: int
     feature_draws: FeatureDraws | None
+    root_seeds: np.ndarray  # (n_roots,) uint64: each tree's feature-draw seed
 
 
 def _best_splits(
@@ -331,7 +351,8 @@ def _searched_layout(
     s = segments
     n = XT.shape[1]
     rows = np.ascontiguousarray(draw_rows[:, :K].T)  # (K, n_segments)
-    idx = _sorted_rows(*sorted_samples, members, rows[:, s.of_pos], s)
+    rows_at = rows[:, s.of_pos]  # (K, m): the feature of each position
+    idx = _sorted_rows(*sorted_samples, members, rows_at, s)
     low = XT.reshape(-1).take(idx[:, s.start] + rows * n)  # (K, n_segments): node minimum
     high = XT.reshape(-1).take(idx[:, s.start + s.count - 1] + rows * n)
     late = np.flatnonzero(np.all(high <= low + FEATURE_THRESHOLD, axis=0))
@@ -345,8 +366,9 @@ def _searched_layout(
         found = varies.any(axis=1)
         first = draw_rows[late, varies.argmax(axis=1)]
         rows[0, late[found]] = first[found]
-        idx = _sorted_rows(*sorted_samples, members, rows[:, s.of_pos], s)
-    return rows[:, s.of_pos], idx
+        rows_at = rows[:, s.of_pos]
+        idx = _sorted_rows(*sorted_samples, members, rows_at, s)
+    return rows_at, idx
 
 
 def _sorted_rows(
@@ -359,12 +381,15 @@ def _sorted_rows(
     node, each node sorted by its own feature; the sorted ranks give back the samples.
     """
     n = order.shape[1]
-    base = s.of_pos.astype(np.int64) * n  # (m,)
-    flat = rows.astype(np.int64) * n  # (K, m)
-    key = rank.reshape(-1).take(flat + members) + base
+    # NOTE: int32 keys where they fit: numpy sorts them about 3x faster than int64 ones
+    key_type = np.int32 if s.start.shape[0] * n < 2**31 else np.int64
+    base = s.of_pos.astype(key_type) * key_type(n)  # (m,)
+    flat = rows.astype(np.intp) * n  # (K, m)
+    key = rank.reshape(-1).take(flat + members).astype(key_type, copy=False)
+    key += base
     key.sort(axis=1)
     key -= base
-    return order.reshape(-1).take(flat + key)
+    return order.reshape(-1).take(flat + key).astype(np.intp, copy=False)
 
 
 @dataclass
@@ -445,6 +470,7 @@ def grow_tree(
     max_features: int | None = None,
     feature_order: np.ndarray | None = None,
     feature_draws: FeatureDraws | None = None,
+    presorted: np.ndarray | None = None,
 ) -> Tree:
     """Grow a CART tree breadth-first.
 
@@ -470,6 +496,10 @@ def grow_tree(
         lowest index). Ignored when ``feature_draws`` is given.
     feature_draws : FeatureDraws, optional
         Every node's own random feature order (decides the draws and the ties).
+    presorted : ndarray of shape (n_features, n_samples), int, optional
+        Row ``f``: the samples sorted by feature ``f`` (an argsort of ``X[:, f]``, ties in
+        any order), when the caller has it (a forest sorts once for all its trees, see
+        :func:`restrict_presorted`); otherwise the columns are sorted here.
 
     Returns
     -------
@@ -493,10 +523,119 @@ def grow_tree(
         min_samples_leaf=min_samples_leaf,
         max_features=n_features if max_features is None else max_features,
         feature_draws=feature_draws,
+        root_seeds=np.array([0 if feature_draws is None else feature_draws.seed], np.uint64),
     )
     levels = _Levels([criterion.root()], [np.array([-1])], [])
-    _grow_levels(X, criterion, order, rules, levels)
+    _grow_levels(X, criterion, order, rules, levels, presorted)
+    return _assemble(levels, criterion)[0]
+
+
+def grow_trees(
+    X: np.ndarray,
+    criterion: _Criterion,
+    root_sizes: np.ndarray,
+    seeds: np.ndarray,
+    presorted: np.ndarray,
+    *,
+    max_depth: int | None,
+    min_samples_split: int,
+    min_samples_leaf: int,
+    max_features: int,
+) -> list[Tree]:
+    """Grow several trees with feature draws together, in one level-wise pass.
+
+    Tree ``t`` is grown on its own block of samples (the blocks one after the other, of
+    sizes ``root_sizes``) with ``FeatureDraws(n_features, seeds[t])``: it is
+    :func:`grow_tree` on that block, node for node. The nodes of one depth of all the trees
+    are the segments of one layout, so every array operation of a level serves all of them
+    (a forest pays the per-level cost of the engine once per batch of trees, and each call
+    does more work between two returns to the interpreter). The scores are the same numbers
+    when the criterion's sums are exact (class counts, integer weights), so the trees are
+    then bit for bit those of :func:`grow_tree`.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, n_features)
+        The blocks' samples, block after block.
+    criterion : ClassCounts
+        Over the same samples.
+    root_sizes : ndarray of shape (n_trees,), int
+    seeds : ndarray of shape (n_trees,), int
+        Each tree's feature-draw seed.
+    presorted : ndarray of shape (n_features, n_samples), int
+        Row ``f``: every block's samples sorted by feature ``f`` (blocks in any order).
+    max_depth, min_samples_split, min_samples_leaf, max_features
+        As for :func:`grow_tree` (``max_features < n_features``).
+
+    Returns
+    -------
+    list of Tree
+        One per block, in order.
+    """
+    n_features = X.shape[1]
+    n_roots = root_sizes.shape[0]
+    rules = _Rules(
+        max_depth=np.iinfo(np.intp).max if max_depth is None else max_depth,
+        min_samples_split=max(min_samples_split, 2 * min_samples_leaf),
+        min_samples_leaf=min_samples_leaf,
+        max_features=max_features,
+        feature_draws=FeatureDraws(n_features, 0),  # the nodes' seeds: root_seeds
+        root_seeds=np.asarray(seeds, dtype=np.uint64),
+    )
+    tree_of = np.repeat(np.arange(n_roots), root_sizes)
+    roots = criterion.children(np.arange(X.shape[0]), tree_of, n_roots)
+    levels = _Levels([roots], [np.full(n_roots, -1)], [])
+    _grow_levels(X, criterion, np.arange(n_features), rules, levels, presorted)
     return _assemble(levels, criterion)
+
+
+def restrict_presorted(presorted: np.ndarray, keep: slice | np.ndarray) -> np.ndarray:
+    """Sorted orders of all the samples, restricted to the samples ``keep`` (renumbered).
+
+    Parameters
+    ----------
+    presorted : ndarray of shape (n_features, n_samples), int
+        Row ``f``: all samples sorted by feature ``f``.
+    keep : slice(None) or ndarray of shape (n_kept,), int
+        Increasing indices of the samples a tree is grown on.
+
+    Returns
+    -------
+    ndarray of shape (n_features, n_kept), int
+        Row ``f``: the kept samples (numbered ``0..n_kept-1`` in the order of ``keep``)
+        sorted by feature ``f``: an argsort of ``X[keep][:, f]`` in ``O(n_samples)`` per
+        feature instead of a sort.
+    """
+    if isinstance(keep, slice):
+        return presorted
+    new_id = np.full(presorted.shape[1], -1, dtype=presorted.dtype)
+    new_id[keep] = np.arange(keep.shape[0], dtype=presorted.dtype)
+    ids = new_id.take(presorted).reshape(-1)
+    # NOTE: np.compress on the flat array is about 4x faster than 2-D boolean indexing
+    return np.compress(ids >= 0, ids).reshape(presorted.shape[0], keep.shape[0])
+
+
+def _sorted_layout(
+    XT: np.ndarray, order: np.ndarray, presorted: np.ndarray | None, any_active: bool
+) -> np.ndarray:
+    """Every row of ``XT`` (n_features, n_samples) argsorted (empty when no root is split)."""
+    # NOTE: the sort need not be stable: equal values always end up on the same side.
+    # int32 positions where they fit: half the memory traffic of every pass over the layout
+    index_type = np.int32 if XT.size < 2**31 else np.intp
+    if presorted is None or not any_active:
+        idx = np.argsort(XT if any_active else XT[:, :0], axis=1)
+    else:
+        idx = presorted[order]  # rows in tie-breaking order, as XT's
+    return idx.astype(index_type, copy=False)
+
+
+def _rank_table(sorted_order: np.ndarray) -> np.ndarray:
+    """``rank[f, i]``: the place of sample ``i`` in ``sorted_order[f]`` (same shape)."""
+    rank = np.empty_like(sorted_order)
+    places = np.arange(sorted_order.shape[1], dtype=rank.dtype)
+    for f in range(sorted_order.shape[0]):  # NOTE: one row at a time: 2x faster than 2-D
+        rank[f, sorted_order[f]] = places
+    return rank
 
 
 def _splittable(criterion: _Criterion, rules: _Rules, stats: np.ndarray, depth: int) -> np.ndarray:
@@ -507,7 +646,12 @@ def _splittable(criterion: _Criterion, rules: _Rules, stats: np.ndarray, depth: 
 
 
 def _grow_levels(
-    X: np.ndarray, criterion: _Criterion, order: np.ndarray, rules: _Rules, levels: _Levels
+    X: np.ndarray,
+    criterion: _Criterion,
+    order: np.ndarray,
+    rules: _Rules,
+    levels: _Levels,
+    presorted: np.ndarray | None,
 ) -> None:
     """Split every splittable node of each depth in turn, appending to ``levels``.
 
@@ -517,19 +661,18 @@ def _grow_levels(
     (:func:`_searched_layout`), which is cheaper when ``max_features`` is small.
     """
     XT = np.ascontiguousarray(X[:, order].T)  # (n_features, n_samples), tie-breaking order
-    n_features, n_samples = XT.shape
+    n_features = XT.shape[0]
     active = _splittable(criterion, rules, levels.stats[0], 0)
-    # NOTE: the sort need not be stable: equal values always end up on the same side.
-    # int32 positions where they fit: half the memory traffic of every pass over the layout
-    index_type = np.int32 if XT.size < 2**31 else np.intp
-    idx = np.argsort(XT if active[0] else XT[:, :0], axis=1).astype(index_type, copy=False)
+    idx = _sorted_layout(XT, order, presorted, active.any())
+    index_type = idx.dtype
     draws = rules.feature_draws
     if draws is not None:
         sorted_order, idx = idx, idx[:, :0]
-        rank = np.empty_like(sorted_order)  # rank[f, i]: place of sample i in sorted_order[f]
-        rank[np.arange(n_features)[:, None], sorted_order] = np.arange(sorted_order.shape[1])
-        members = np.arange(n_samples if active[0] else 0, dtype=index_type)
-    keys = np.array([ROOT_KEY], dtype=np.uint64)  # feature-draw key of each node of the level
+        rank = _rank_table(sorted_order)
+        root_n = criterion.n_samples(levels.stats[0])  # the roots' samples, one after the other
+        members = np.flatnonzero(np.repeat(active, root_n)).astype(index_type)
+    keys = np.full(active.shape[0], ROOT_KEY, dtype=np.uint64)  # feature-draw key of each node
+    seeds = rules.root_seeds  # the feature-draw seed of each node (its tree's)
     first_id = 0  # level-order id of the first node of the current depth
     while active.any():
         stats = levels.stats[-1][active]
@@ -537,7 +680,7 @@ def _grow_levels(
         if draws is None:
             rows = np.arange(n_features)[:, None]  # search row r is XT row r
         else:
-            draw_rows = draws.orders(keys[active])  # rows = features here
+            draw_rows = draws.orders(keys[active], seeds[active])  # rows = features here
             rows, idx = _searched_layout(
                 X, XT, (sorted_order, rank), members, segments, draw_rows, rules.max_features
             )
@@ -551,6 +694,7 @@ def _grow_levels(
         samples = idx[row[segments.of_pos], np.arange(idx.shape[1])]  # each sample once
         goes_left, child_stats, child = _split_samples(samples, criterion, segments, pos, has_split)
         keys = np.stack(FeatureDraws.child_keys(keys[active_local[split]]), axis=1).reshape(-1)
+        seeds = np.repeat(seeds[active_local[split]], 2)
         levels.parents.append(first_id + np.repeat(active_local[split], 2))
         first_id += levels.stats[-1].shape[0]
         levels.stats.append(child_stats)
@@ -685,8 +829,12 @@ def _child_tables(
     return left_offset, right_offset, m_new
 
 
-def _assemble(levels: _Levels, criterion: _Criterion) -> Tree:
-    """Turn the per-level records into flat arrays in depth-first pre-order (left first)."""
+def _assemble(levels: _Levels, criterion: _Criterion) -> list[Tree]:
+    """Turn the per-level records into flat arrays in depth-first pre-order (left first).
+
+    The first level may hold several roots (trees grown together, :func:`grow_trees`): one
+    :class:`Tree` per root, in root order.
+    """
     stats_levels, parent_levels, split_levels = levels.stats, levels.parents, levels.splits
     sizes = [c.shape[0] for c in stats_levels]
     first = np.cumsum(sizes) - sizes
@@ -712,31 +860,58 @@ def _assemble(levels: _Levels, criterion: _Criterion) -> Tree:
     for level in range(len(sizes) - 1, 0, -1):
         ids = np.arange(first[level], first[level] + sizes[level])
         np.add.at(subtree, parent[ids], subtree[ids])
-    order = np.zeros(n_nodes, dtype=np.intp)
+    order = np.zeros(n_nodes, dtype=np.intp)  # every root is number 0 of its tree
+    root_of = np.zeros(n_nodes, dtype=np.intp)
+    root_of[: sizes[0]] = np.arange(sizes[0])
     for level in range(len(sizes)):
         ids = np.arange(first[level], first[level] + sizes[level])
+        if level > 0:
+            root_of[ids] = root_of[parent[ids]]
         ids = ids[left[ids] != TREE_LEAF]
         order[left[ids]] = order[ids] + 1
         order[right[ids]] = order[ids] + 1 + subtree[left[ids]]
 
-    def permute(a: np.ndarray) -> np.ndarray:
-        out = np.empty_like(a)
-        out[order] = a
-        return out
-
     internal = left != TREE_LEAF
     left = np.where(internal, order[np.maximum(left, 0)], TREE_LEAF)
     right = np.where(internal, order[np.maximum(right, 0)], TREE_LEAF)
-    counts = criterion.counts(stats)
-    return Tree(
-        children_left=permute(left),
-        children_right=permute(right),
-        feature=permute(feature),
-        threshold=permute(threshold),
-        value=permute(criterion.value(stats)),
-        class_counts=None if counts is None else permute(counts),
-        impurity=permute(criterion.impurity(stats)),
-        n_node_samples=permute(criterion.n_samples(stats)),
-        max_depth=len(sizes) - 1,
-        weighted_n_node_samples=permute(criterion.weighted_n_samples(stats)),
-    )
+    depth = np.repeat(np.arange(len(sizes)), sizes)
+    columns = [
+        left,
+        right,
+        feature,
+        threshold,
+        criterion.value(stats),
+        criterion.counts(stats),
+        criterion.impurity(stats),
+        criterion.n_samples(stats),
+        criterion.weighted_n_samples(stats),
+    ]
+    return _split_trees(columns, order, root_of, subtree[: sizes[0]], depth)
+
+
+def _split_trees(
+    columns: list[np.ndarray | None],
+    order: np.ndarray,
+    root_of: np.ndarray,
+    tree_sizes: np.ndarray,
+    depth: np.ndarray,
+) -> list[Tree]:
+    """One :class:`Tree` per root: its nodes' rows of the node arrays ``columns`` (in the
+    field order of :class:`Tree`, ``max_depth`` left out), placed at their pre-order numbers
+    ``order`` (``root_of``: each node's root; ``tree_sizes``: nodes per root)."""
+    trees = []
+    for node in np.split(np.argsort(root_of, kind="stable"), np.cumsum(tree_sizes)[:-1]):
+        place = order[node]
+
+        def permute(a: np.ndarray | None, node: np.ndarray = node, place: np.ndarray = place):
+            if a is None:
+                return None
+            out = np.empty((node.shape[0], *a.shape[1:]), dtype=a.dtype)
+            out[place] = a[node]
+            return out
+
+        cl, cr, f, thr, value, cc, imp, n, wn = (permute(a) for a in columns)
+        trees.append(
+            Tree(cl, cr, f, thr, value, cc, imp, n, int(depth[node].max()), wn)  # type: ignore[arg-type]
+        )
+    return trees

@@ -6,6 +6,7 @@ import math
 import numbers
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -16,7 +17,14 @@ from sklearn.utils.validation import _check_sample_weight, check_is_fitted, vali
 from glassml._validation import check_option, check_scalar_number, make_rng
 from glassml.tree._criteria import ClassCounts, SquaredError
 from glassml.tree._draws import FeatureDraws
-from glassml.tree._growth import TREE_LEAF, TREE_UNDEFINED, Tree, grow_tree
+from glassml.tree._growth import (
+    TREE_LEAF,
+    TREE_UNDEFINED,
+    Tree,
+    grow_tree,
+    grow_trees,
+    restrict_presorted,
+)
 
 __all__ = ["DecisionTreeClassifier", "DecisionTreeRegressor", "export_text"]
 
@@ -54,13 +62,36 @@ class _BaseDecisionTree(BaseEstimator):
         criterion: ClassCounts | SquaredError,
         rng: Any,
         keep: slice | np.ndarray = slice(None),
+        presorted: np.ndarray | None = None,
     ) -> dict:
         """Grow the tree on validated data; return the fitted attributes (not yet assigned).
 
         ``keep`` selects the rows the tree is grown on (the criterion holds their targets):
-        rows of weight zero are left out, as scikit-learn does.
+        rows of weight zero are left out, as scikit-learn does. ``presorted`` (n_features,
+        n_samples), optional: every column of ``X`` argsorted (a forest's, shared by its
+        trees), so the tree need not sort.
         """
-        n_samples, n_features = X.shape
+        plan = self._plan(X.shape, rng)
+        tree = grow_tree(
+            X[keep],
+            criterion,
+            max_depth=self.max_depth,
+            min_samples_split=self.min_samples_split,
+            min_samples_leaf=plan.pop("min_samples_leaf"),
+            max_features=plan["max_features_"],
+            feature_order=plan["feature_order_"],
+            feature_draws=plan["feature_draws_"],
+            presorted=None if presorted is None else restrict_presorted(presorted, keep),
+        )
+        return plan | {"tree_": tree}
+
+    def _plan(self, shape: tuple[int, int], rng: Any) -> dict:
+        """What a fit on data of ``shape`` (n_samples, n_features) draws and resolves first.
+
+        Returns ``min_samples_leaf`` (an int) and the fitted attributes ``max_features_``,
+        ``feature_order_`` and ``feature_draws_`` (in this order, two draws from ``rng``).
+        """
+        n_samples, n_features = shape
         min_samples_leaf = self.min_samples_leaf
         if not isinstance(min_samples_leaf, numbers.Integral):
             min_samples_leaf = math.ceil(min_samples_leaf * n_samples)  # scikit-learn's rule
@@ -69,21 +100,11 @@ class _BaseDecisionTree(BaseEstimator):
         seed = int(rng.integers(0, 2**63))
         # every node draws its own features only when it may not try them all
         draws = FeatureDraws(n_features, seed) if max_features < n_features else None
-        tree = grow_tree(
-            X[keep],
-            criterion,
-            max_depth=self.max_depth,
-            min_samples_split=self.min_samples_split,
-            min_samples_leaf=int(min_samples_leaf),
-            max_features=max_features,
-            feature_order=feature_order,
-            feature_draws=draws,
-        )
         return {
+            "min_samples_leaf": int(min_samples_leaf),
             "max_features_": max_features,
             "feature_order_": feature_order,
             "feature_draws_": draws,
-            "tree_": tree,
         }
 
     def _fit_keeping_state(self, fit_attributes: Any) -> None:
@@ -154,6 +175,92 @@ class _BaseDecisionTree(BaseEstimator):
         return export_text(
             self, feature_names=feature_names, decimals=decimals, show_weights=show_weights
         )
+
+
+@dataclass
+class _Prepared:
+    """A classification fit's validated data: ``X`` (all rows), the kept rows' class codes
+    ``y`` and weights ``w`` (None: no weights), the kept rows ``keep``, ``classes``, the
+    criterion's name and the random generator."""
+
+    X: np.ndarray
+    y: np.ndarray
+    w: np.ndarray | None
+    keep: slice | np.ndarray
+    classes: np.ndarray
+    criterion: str
+    rng: Any
+
+
+def fit_classifiers_together(
+    trees: list[DecisionTreeClassifier],
+    X: np.ndarray,
+    y: np.ndarray,
+    sample_weights: list[np.ndarray | None],
+    presorted: np.ndarray,
+) -> None:
+    """Fit ``trees[t]`` as ``trees[t].fit(X, y, sample_weights[t])`` does, all at once.
+
+    For a forest: the trees share their hyperparameters and draw features
+    (``max_features`` below the number of features); they are grown together by
+    :func:`~glassml.tree._growth.grow_trees`, which gives each the same tree as its own fit
+    when the weights are integers (bootstrap counts) or absent. Otherwise, or when the
+    trees differ, each is fitted on its own (which draws from ``random_state`` again: the
+    trees' ``random_state`` are ints, as a forest's). ``presorted`` (n_features, n_samples):
+    every column of ``X`` argsorted. A failure leaves the trees unfitted or as they were.
+    """
+    data = [tree._prepare(X, y, w) for tree, w in zip(trees, sample_weights, strict=True)]
+    plans = [tree._plan(d.X.shape, d.rng) for tree, d in zip(trees, data, strict=True)]
+    if not _can_grow_together(trees, data, plans):
+        for tree, w in zip(trees, sample_weights, strict=True):
+            tree._fit(X, y, w, presorted)
+        return
+    sizes = np.array([d.y.shape[0] for d in data])
+    offsets = np.cumsum(sizes) - sizes
+    grown = grow_trees(
+        np.concatenate([d.X[d.keep] for d in data]),
+        ClassCounts(
+            np.concatenate([d.y for d in data]),
+            data[0].classes.shape[0],
+            data[0].criterion,
+            None if data[0].w is None else np.concatenate([d.w for d in data]),
+        ),
+        sizes,
+        np.array([p["feature_draws_"].seed for p in plans], dtype=np.uint64),
+        np.concatenate(
+            [restrict_presorted(presorted, d.keep) + o for d, o in zip(data, offsets, strict=True)],
+            axis=1,
+        ),
+        max_depth=trees[0].max_depth,
+        min_samples_split=trees[0].min_samples_split,
+        min_samples_leaf=plans[0]["min_samples_leaf"],
+        max_features=plans[0]["max_features_"],
+    )
+    for tree, d, plan, tree_ in zip(trees, data, plans, grown, strict=True):
+        del plan["min_samples_leaf"]
+        attributes = {"classes_": d.classes, "n_classes_": int(d.classes.shape[0])} | plan
+        for name, value in (attributes | {"tree_": tree_}).items():
+            setattr(tree, name, value)
+
+
+def _can_grow_together(
+    trees: list[DecisionTreeClassifier], data: list[_Prepared], plans: list[dict]
+) -> bool:
+    """Do the trees share everything but their seeds and rows, draw features, and have
+    integer weights (or none)? Then growing them together gives each its own tree."""
+    shared = {
+        (t.max_depth, t.min_samples_split, d.criterion, d.classes.shape[0])
+        for t, d in zip(trees, data, strict=True)
+    }
+    shared_plan = {(p["min_samples_leaf"], p["max_features_"]) for p in plans}
+    has_w = {d.w is None for d in data}
+    return (
+        len(shared) == 1
+        and len(shared_plan) == 1
+        and len(has_w) == 1
+        and all(p["feature_draws_"] is not None for p in plans)
+        and all(d.w is None or bool(np.all(d.w == np.floor(d.w))) for d in data)
+    )
 
 
 def _check_int_or_fraction(value: Any, name: str, *, include_one: bool) -> None:
@@ -334,25 +441,41 @@ class DecisionTreeClassifier(ClassifierMixin, _BaseDecisionTree):
         -------
         self : DecisionTreeClassifier
         """
+        return self._fit(X, y, sample_weight)
+
+    def _fit(
+        self, X: Any, y: Any, sample_weight: Any, presorted: np.ndarray | None = None
+    ) -> DecisionTreeClassifier:
+        """:meth:`fit`, given ``X``'s columns argsorted or not (see ``_grow``)."""
 
         def fit_attributes() -> dict:
-            rng = self._check_params()  # NOTE: not sklearn's _validate_params, left alone
-            check_option(self.criterion, "criterion", _CRITERIA)
-            with _numbers_only():
-                X_valid, y_valid = validate_data(self, X, y, dtype=np.float64)
-            check_classification_targets(y_valid)
-            weights = _check_weights(sample_weight, X_valid)
-            classes, y_encoded = np.unique(y_valid, return_inverse=True)
-            criterion = "entropy" if self.criterion == "log_loss" else self.criterion
-            keep = _weighted_rows(weights)
-            y_kept = y_encoded.astype(np.intp)[keep]
-            w_kept = None if weights is None else weights[keep]
-            counts = ClassCounts(y_kept, classes.shape[0], criterion, w_kept)
-            fitted = self._grow(X_valid, counts, rng, keep)
-            return {"classes_": classes, "n_classes_": int(classes.shape[0])} | fitted
+            data = self._prepare(X, y, sample_weight)
+            counts = ClassCounts(data.y, data.classes.shape[0], data.criterion, data.w)
+            fitted = self._grow(data.X, counts, data.rng, data.keep, presorted)
+            return {"classes_": data.classes, "n_classes_": int(data.classes.shape[0])} | fitted
 
         self._fit_keeping_state(fit_attributes)
         return self
+
+    def _prepare(self, X: Any, y: Any, sample_weight: Any) -> _Prepared:
+        """Validate parameters and data (setting ``n_features_in_``): what a fit grows on."""
+        rng = self._check_params()  # NOTE: not sklearn's _validate_params, left alone
+        check_option(self.criterion, "criterion", _CRITERIA)
+        with _numbers_only():
+            X_valid, y_valid = validate_data(self, X, y, dtype=np.float64)
+        check_classification_targets(y_valid)
+        weights = _check_weights(sample_weight, X_valid)
+        classes, y_encoded = np.unique(y_valid, return_inverse=True)
+        keep = _weighted_rows(weights)
+        return _Prepared(
+            X=X_valid,
+            y=y_encoded.astype(np.intp)[keep],
+            w=None if weights is None else weights[keep],
+            keep=keep,
+            classes=classes,
+            criterion="entropy" if self.criterion == "log_loss" else self.criterion,
+            rng=rng,
+        )
 
     def predict_proba(self, X: Any) -> np.ndarray:
         """Class probabilities: the class fractions of the training samples in each leaf.
@@ -493,6 +616,12 @@ class DecisionTreeRegressor(RegressorMixin, _BaseDecisionTree):
         -------
         self : DecisionTreeRegressor
         """
+        return self._fit(X, y, sample_weight)
+
+    def _fit(
+        self, X: Any, y: Any, sample_weight: Any, presorted: np.ndarray | None = None
+    ) -> DecisionTreeRegressor:
+        """:meth:`fit`, given ``X``'s columns argsorted or not (see ``_grow``)."""
 
         def fit_attributes() -> dict:
             rng = self._check_params()  # NOTE: not sklearn's _validate_params, left alone
@@ -503,7 +632,7 @@ class DecisionTreeRegressor(RegressorMixin, _BaseDecisionTree):
             keep = _weighted_rows(weights)
             y_float = np.ascontiguousarray(y_valid[keep], dtype=np.float64)
             w_kept = None if weights is None else weights[keep]
-            return self._grow(X_valid, SquaredError(y_float, w_kept), rng, keep)
+            return self._grow(X_valid, SquaredError(y_float, w_kept), rng, keep, presorted)
 
         self._fit_keeping_state(fit_attributes)
         return self
