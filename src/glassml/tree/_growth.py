@@ -382,8 +382,8 @@ def _sorted_rows(
     """
     n = order.shape[1]
     # NOTE: int32 keys where they fit: numpy sorts them about 3x faster than int64 ones
-    key_type = np.int32 if s.start.shape[0] * n < 2**31 else np.int64
-    base = s.of_pos.astype(key_type) * key_type(n)  # (m,)
+    key_type: type[np.signedinteger] = np.int32 if s.start.shape[0] * n < 2**31 else np.int64
+    base = s.of_pos.astype(key_type) * n  # (m,), in key_type
     flat = rows.astype(np.intp) * n  # (K, m)
     key = rank.reshape(-1).take(flat + members).astype(key_type, copy=False)
     key += base
@@ -663,7 +663,7 @@ def _grow_levels(
     XT = np.ascontiguousarray(X[:, order].T)  # (n_features, n_samples), tie-breaking order
     n_features = XT.shape[0]
     active = _splittable(criterion, rules, levels.stats[0], 0)
-    idx = _sorted_layout(XT, order, presorted, active.any())
+    idx = _sorted_layout(XT, order, presorted, bool(active.any()))
     index_type = idx.dtype
     draws = rules.feature_draws
     if draws is not None:
