@@ -26,6 +26,7 @@ GENERATED = (
     "api/backreferences",
     "_build",
     "sg_execution_times.rst",
+    "benchmarks_table.rst",
 )
 """What a build writes into the source folder; never copied into the stage."""
 

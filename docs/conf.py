@@ -32,7 +32,7 @@ extensions = [
     "glassml_book",
 ]
 
-exclude_patterns = ["_build", "lessons/*.ipynb", "lessons/*.py", "**/*.zip"]
+exclude_patterns = ["_build", "lessons/*.ipynb", "lessons/*.py", "**/*.zip", "benchmarks_table.rst"]
 templates_path = ["_templates"]
 root_doc = "index"
 default_role = "py:obj"

@@ -5,6 +5,8 @@
   (so a new estimator appears in the reference as soon as its package exports it).
 - :func:`reset_argv` gives every lesson ``--quick --out <a temporary folder>`` when
   sphinx-gallery executes it: the book never writes into the source tree or ``outputs/``.
+- :func:`write_benchmark_table` turns the saved ``make bench`` table into a reST table with the
+  ratio next to the case (in the plain text the ratios sat off the right edge of the page).
 """
 
 from __future__ import annotations
@@ -35,6 +37,48 @@ API_FOLDER = "api/modules"
 
 STUB_FOLDER = "api/generated"
 """Where autosummary writes one page per public name (``:toctree:`` of the module pages)."""
+
+
+BENCH_TABLE = "benchmarks_table.rst"
+"""The table of ``benchmarks_last.txt`` as a reST list-table, included by ``benchmarks.rst``."""
+
+_BENCH_ROW = re.compile(
+    r"^(?P<case>\S.*?)\s{2,}(?P<ours>[\d.]+ (?:s|ms|us)|-)\s+(?P<ref>[\d.]+ (?:s|ms|us)|-)\s+"
+    r"(?P<ratio>[\d.]+|-)\s+(?P<target><= [\d.]+(?:\s+(?:ok|MISS))?|-)\s*(?P<note>.*)$"
+)
+"""One row of the table ``benchmarks/harness.py`` prints: case, the two times, ratio, target
+(with ``ok``/``MISS``), note; columns are separated by two or more spaces."""
+
+
+def benchmark_rows(text: str) -> tuple[str, list[dict[str, str]]]:
+    """The ``measured ...`` line and the rows of a saved ``make bench`` table."""
+    lines = text.splitlines()
+    measured = lines[0] if lines and lines[0].startswith("measured") else ""
+    rows = []
+    for line in lines:
+        match = _BENCH_ROW.match(line.strip())
+        if match:
+            row = {key: " ".join(value.split()) for key, value in match.groupdict().items()}
+            row["case"] = ("↳ " if line.startswith(" ") else "") + row["case"]
+            rows.append(row)
+    return measured, rows
+
+
+def write_benchmark_table(srcdir: Path) -> int:
+    """Write :data:`BENCH_TABLE` from ``benchmarks_last.txt``; return the number of rows."""
+    measured, rows = benchmark_rows((srcdir / "benchmarks_last.txt").read_text(encoding="utf-8"))
+    columns = ("case", "ratio", "target", "ours", "ref", "note")
+    header = ("case", "ratio", "target", "glassml", "reference", "note")
+    lines = [f"{measured[:1].upper()}{measured[1:]}." if measured else "", ""]
+    lines += [".. list-table::", "   :header-rows: 1", "   :class: glassml-bench", ""]
+    for cells in [header] + [tuple(row[c] for c in columns) for row in rows]:
+        # NOTE: "-" alone would start a nested bullet list; | * ` _ \\ are reST markup
+        cells = tuple(
+            "—" if cell == "-" else re.sub(r"([|*`_\\])", r"\\\1", cell) for cell in cells
+        )
+        lines += [f"   * - {cells[0]}"] + [f"     - {cell}".rstrip() for cell in cells[1:]]
+    (srcdir / BENCH_TABLE).write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return len(rows)
 
 
 def public_modules() -> list[ModuleType]:
@@ -207,6 +251,7 @@ def reset_argv(gallery_conf: dict[str, Any], script_vars: dict[str, Any]) -> lis
 def _config_inited(app: Any, config: Any) -> None:
     # NOTE: before Sphinx lists the source files (autosummary only reads the pages listed then)
     write_api_pages(Path(app.srcdir))
+    write_benchmark_table(Path(app.srcdir))
 
 
 def _builder_inited(app: Any) -> None:

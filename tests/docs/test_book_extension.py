@@ -93,3 +93,44 @@ def test_the_extension_runs_before_the_gallery(ext):
     priorities = {(event, fn.__name__): p for event, fn, p in connected}
     assert priorities[("builder-inited", "_builder_inited")] < 500  # sphinx-gallery's is 500
     assert priorities[("autodoc-process-docstring", "_process_docstring")] > 500  # numpydoc's
+
+
+BENCH_TEXT = """\
+measured 2026-12-01 04:59 UTC on x86_64, 2 CPU cores
+
+case                                              glassml    reference   ratio   target
+----------------------------------------------------------------------------------------
+KMeans 20000x10 k=8 same init, per iteration      1.01 ms     700.3 us    1.44     <= 1  MISS  n_iter 30 vs 30
+PCA fit 20000x100, 10 components                 16.02 ms     14.19 ms    1.13   <= 1.5  ok  max |components - sklearn| = 5.2e-15
+random forest fit 10000x20, 100 trees, n_jobs=2   3.125 s      2.130 s    1.47     <= 2  ok
+  of which: 20 tree fits, sqrt features           1.022 s    809.48 ms    1.26        -    the tree alone, 1 thread
+Dropout(0.5) forward+backward 256x1024, f32       1.38 ms      4.49 ms    0.31        -    vs torch CPU
+"""
+
+
+def test_benchmark_rows_reads_every_row_of_the_saved_table(ext):
+    measured, rows = ext.benchmark_rows(BENCH_TEXT)
+    assert measured.startswith("measured 2026-12-01")
+    assert [r["ratio"] for r in rows] == ["1.44", "1.13", "1.47", "1.26", "0.31"]
+    assert rows[0] == {
+        "case": "KMeans 20000x10 k=8 same init, per iteration",
+        "ours": "1.01 ms",
+        "ref": "700.3 us",
+        "ratio": "1.44",
+        "target": "<= 1 MISS",
+        "note": "n_iter 30 vs 30",
+    }
+    assert rows[2]["note"] == "" and rows[2]["target"] == "<= 2 ok"
+    assert rows[3]["case"] == "↳ of which: 20 tree fits, sqrt features"
+    assert (rows[3]["target"], rows[3]["note"]) == ("-", "the tree alone, 1 thread")
+
+
+def test_benchmark_table_is_a_list_table_with_markup_escaped(ext, tmp_path):
+    (tmp_path / "benchmarks_last.txt").write_text(BENCH_TEXT, encoding="utf-8")
+    assert ext.write_benchmark_table(tmp_path) == 5
+    text = (tmp_path / ext.BENCH_TABLE).read_text(encoding="utf-8")
+    assert text.startswith("Measured 2026-12-01 04:59 UTC on x86_64, 2 CPU cores.\n")
+    assert ".. list-table::" in text and text.count("   * - ") == 6  # header + 5 rows
+    assert "max \\|components - sklearn\\| = 5.2e-15" in text  # not a substitution
+    assert "n\\_iter 30 vs 30" in text
+    assert "     - —\n" in text and "     - -\n" not in text  # a lone "-" is not a sub-list
