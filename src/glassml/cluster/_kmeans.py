@@ -136,9 +136,9 @@ class KMeans(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterMixin, Ba
     ``benchmarks/bench_cluster.py``) the whole-array version was 1.0× at 20,000 points but
     3.2× at 200,000 and 4.2× at 1,000,000 (its n×k temporaries fell out of cache); in blocks
     the cost per point stays flat as n grows, as scikit-learn's does. Time per iteration as a
-    ratio to scikit-learn's (``make bench`` alone on the 2-core machine, 2026-12-01): 1.44 at
-    20,000 points (1.25 in a run of the cluster rows alone; not yet the target of 1), 0.88 at
-    200,000 and 0.80 at 1,000,000 (before this layout: 2.40, 1.43, 1.36). At 20,000 points
+    ratio to scikit-learn's (``make bench`` alone on the 2-core machine, 2026-12-01, two runs):
+    1.31 and 1.44 at 20,000 points (not yet the target of 1), 0.87 and 0.88 at 200,000, 0.82
+    and 0.80 at 1,000,000 (before this layout: 2.40, 1.43, 1.36). At 20,000 points
     the data fit in cache and each pass is some 50 NumPy calls: their fixed cost is what is
     left.
 

@@ -25,8 +25,8 @@ after, 1.42 and 1.37 (5.9 s against 4.2-4.3 s: the other core was busy, so neith
 in parallel). Interleaved runs with a quieter machine: 48.0 ms against 20.3 ms per tree
 before (2.37), 29.7 ms against 19.7 ms after (1.51); n_jobs=2 is now 1.5-1.6x faster than
 n_jobs=1. Batches of 5, 10 or 17 trees time the same; 25 is slower. ``make bench`` alone on
-the machine (2026-12-01): 1.47 (3.13 s against 2.13 s); the forest regressor (20 trees, not
-batched) 1.30.
+the machine (2026-12-01, two runs): 1.47 (3.13 s against 2.13 s) and 1.29 (1.95 s against
+1.50 s); the forest regressor (20 trees, not batched) 1.30 and 1.04.
 """
 
 from __future__ import annotations
