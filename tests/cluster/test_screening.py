@@ -145,3 +145,14 @@ def test_scale_brings_the_centred_data_within_one_half():
         top = np.abs(X - shift).max()
         assert np.log2(points.scale) == int(np.log2(points.scale))
         assert 2.0**-60 < top * points.scale <= 0.5 or top == 0
+
+
+def test_subnormal_data_are_clustered_like_the_textbook():
+    # The spread of these points is below 2^-1022: the power-of-two scale is capped (2^1074
+    # overflowed a float before), and the labels are the textbook's.
+    X = np.array([[0.0], [5e-324], [1.5e-323], [2e-323], [1e-322], [1.2e-322]])
+    km = KMeans(2, init=X[[0, 4]].copy(), max_iter=10, tol=0).fit(X)
+    centers, labels, _, _ = textbook.lloyd(X, X[[0, 4]].copy(), max_iter=10, tol=0)
+    np.testing.assert_array_equal(km.labels_, labels)
+    np.testing.assert_array_equal(km.cluster_centers_, centers)
+    np.testing.assert_array_equal(km.predict(X), labels)

@@ -164,10 +164,11 @@ def prepare(
     _run_blocks(len(blocks), summarise, n_threads)
     points = Points(X, col_sums.sum(axis=0) / n_samples if shift is None else shift)
     # max |x - shift| <= max(max X - min shift, max shift - min X) =: top; the scale
-    # s = 2^-(e+1) for top = f 2^e (1/2 <= f < 1) makes max |x - shift| s <= 1/2
+    # s = 2^-(e+1) for top = f 2^e (1/2 <= f < 1) makes max |x - shift| s <= 1/2 (at most
+    # 2^1000: for a subnormal top, 2^(e+1) itself would overflow)
     high, low = extremes.max(axis=0)
     top = max(float(high - points.shift.min()), float(low + points.shift.max()), 0.0)
-    points.scale = 2.0 ** -(int(np.frexp(top)[1]) + 1) if top > 0 else 1.0
+    points.scale = 2.0 ** min(-(int(np.frexp(top)[1]) + 1), 1000) if top > 0 else 1.0
     if screen:
         points.X32 = np.empty((n_features + 1, n_samples), dtype=np.float32)
     sq = np.zeros(len(blocks))
