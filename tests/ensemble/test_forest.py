@@ -16,6 +16,7 @@ from sklearn.metrics import r2_score
 
 from glassml.ensemble import RandomForestClassifier, RandomForestRegressor, _forest, textbook
 from glassml.tree import DecisionTreeClassifier, DecisionTreeRegressor
+from tests.tree.test_growth_speed_paths import _assert_identical as assert_identical_trees
 
 from ._helpers import assert_same_tree, float32_data
 
@@ -82,20 +83,8 @@ def test_classifier_trees_grown_in_batches_are_the_trees_grown_alone(bootstrap):
             np.testing.assert_array_equal(getattr(tree, name), getattr(alone, name))
         assert tree.n_features_in_ == alone.n_features_in_
         assert tree.feature_draws_.seed == alone.feature_draws_.seed
-        a, b = tree.tree_, alone.tree_
-        assert a.max_depth == b.max_depth
-        for name in (
-            "children_left",
-            "children_right",
-            "feature",
-            "threshold",
-            "value",
-            "class_counts",
-            "impurity",
-            "n_node_samples",
-            "weighted_n_node_samples",
-        ):
-            np.testing.assert_array_equal(getattr(a, name), getattr(b, name), err_msg=name)
+        assert tree.tree_.max_depth == alone.tree_.max_depth
+        assert_identical_trees(tree.tree_, alone.tree_)
 
 
 def test_regressor_trees_and_no_bootstrap():
