@@ -2,7 +2,8 @@
 
 A benchmark module ``bench_<topic>.py`` in this folder defines ``cases(quick: bool)``, a generator
 of :class:`Row`. Most rows come from :func:`compare`: warm-up first, then the median of repeats of
-each side, interleaved so both see the same machine state. Targets are ratios glassml/reference
+each side, interleaved so both see the same machine state, each call after a short rest
+(:data:`REST_S`). Targets are ratios glassml/reference
 (lower is better); they are reported, never asserted.
 """
 
@@ -40,7 +41,17 @@ class Row:
         return "ok" if self.ratio <= self.target else "MISS"
 
 
+#: Seconds of rest before every timed call. A library's worker threads go on spinning for a
+#: few milliseconds after its call has returned (OpenMP's default wait policy: scikit-learn's
+#: K-Means, PyTorch's intra-op threads) and would run on the time of the next call, on the
+#: other side. Measured: glassml's K-Means fit of 20,000 points right after scikit-learn's
+#: 18.0 ms, the same fit one call later 14.6 ms; a 2 ms rest was not enough, 5 ms was.
+REST_S = 0.01
+
+
 def time_once(fn: Callable[[], object]) -> float:
+    """Wall time of one call of ``fn``, after :data:`REST_S` of rest."""
+    time.sleep(REST_S)
     t0 = time.perf_counter()
     fn()
     return time.perf_counter() - t0

@@ -117,8 +117,14 @@ def test_block_ranges_cover_every_row_once_in_equal_shares(n_samples):
     sizes = [b.stop - b.start for b in blocks]
     assert max(sizes) <= _lloyd.BLOCK_ROWS
     assert max(sizes) - min(sizes) <= max(sizes) // 2  # about equal (the last one shorter)
-    if len(blocks) > 1:  # 200_001 rows: 8 blocks, not 7 (two threads get 4 each)
+    if len(blocks) >= _lloyd.PARALLEL_MIN_BLOCKS:  # enough for threads: equal shares
         assert len(blocks) % _lloyd.MAX_THREADS == 0
+
+
+def test_blocks_enough_for_threads_come_in_equal_shares(monkeypatch):
+    monkeypatch.setattr(_lloyd, "BLOCK_ROWS", 1000)
+    assert len(_lloyd.block_ranges(2_500)) == 3  # on one thread: no rounding
+    assert len(_lloyd.block_ranges(9_001)) == 12  # 10 rounded up to 3 shares of 4
 
 
 def test_wide_data_get_smaller_blocks():

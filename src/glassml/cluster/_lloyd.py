@@ -86,7 +86,7 @@ __all__ = [
 #: core's L2 and its share of L3 cache; fewer, larger blocks mean fewer NumPy calls per pass
 #: (measured faster than 8192 or 16384 rows at 200,000 points). Wider data or more clusters
 #: get proportionally fewer rows (:func:`block_ranges`).
-BLOCK_ROWS = 32768
+BLOCK_ROWS = 16384
 #: With fewer blocks than this, worker threads cost about what they save (measured: at 20,000
 #: points, 4 blocks, one thread was faster than two).
 PARALLEL_MIN_BLOCKS = 8
@@ -178,7 +178,10 @@ def prepare(
             Xc = _centre(points, X[blocks[i]])
             sq[i] = np.vdot(Xc, Xc)
             if points.X32 is not None:  # x s is exact (a power of two), rounded once to float32
-                np.multiply(Xc.T, points.scale, out=points.X32[:-1, blocks[i]], casting="unsafe")
+                # NOTE: scaled in place, then cast while transposed (measured 39 -> 30 µs per
+                # 4000 rows: the transposed read of a multiply is the slower one)
+                np.multiply(Xc, points.scale, out=Xc)
+                points.X32[:-1, blocks[i]] = Xc.T
                 points.X32[-1, blocks[i]] = 1.0
 
     _run_blocks(len(blocks), copy, n_threads)
@@ -197,13 +200,14 @@ def block_ranges(n_samples: int, width: int = 10) -> list[slice]:
     """Row ranges of about equal size, at most ``BLOCK_ROWS · 10 / max(width, 10)`` rows each.
 
     ``width`` is the widest per-row temporary of the pass (features or clusters). The number
-    of blocks is rounded up to a multiple of :data:`~glassml._threads.MAX_THREADS`, so that
-    the threads get equal shares. NOTE: the blocks depend on the data's shape only, never on
+    of blocks, where they are enough for threads (:data:`PARALLEL_MIN_BLOCKS`), is rounded up
+    to a multiple of :data:`~glassml._threads.MAX_THREADS`, so that the threads get equal
+    shares. NOTE: the blocks depend on the data's shape only, never on
     the number of threads: that is what makes the results the same for any number of threads.
     """
     most = max(1, BLOCK_ROWS * 10 // max(width, 10))
     n_blocks = -(-n_samples // most)  # -(-a // b) = ceil(a / b)
-    if n_blocks > 1:
+    if n_blocks >= PARALLEL_MIN_BLOCKS:  # fewer run on one thread: no need for equal shares
         n_blocks = -(-n_blocks // MAX_THREADS) * MAX_THREADS
     rows = -(-n_samples // n_blocks)
     return [slice(a, min(a + rows, n_samples)) for a in range(0, n_samples, rows)]
@@ -237,6 +241,10 @@ def _run_blocks(
 def _centred_rows(points: Points, rows: slice | np.ndarray) -> np.ndarray:
     """``[x - shift, 1]`` of the rows ``rows`` (a slice or indices): float64 (b, n_features + 1)."""
     X = points.X[rows] if isinstance(rows, slice) else np.take(points.X, rows, axis=0)
+    if X.shape[0] <= _TILE_ROWS:  # a few rows (those _settle decides): fewer calls
+        out = np.ones((X.shape[0], X.shape[1] + 1))
+        np.subtract(X, points.shift, out=out[:, :-1])  # as _centre does, bit for bit
+        return out
     return np.hstack([_centre(points, X), np.ones((X.shape[0], 1))])
 
 
@@ -246,6 +254,8 @@ def _assign_block(X_aug: np.ndarray, C_aug: np.ndarray) -> np.ndarray:
     The lowest index wins exact ties, as with argmin.
     """
     S = C_aug @ X_aug.T  # (k, b): the squared distances minus |x|²
+    if X_aug.shape[0] <= _TILE_ROWS:  # a few rows: argmin is quick enough
+        return S.argmin(axis=0)
     # NOTE: argmin along rows of length k is slow for small k. In this (k, b) layout the min is
     # an elementwise min of k long rows, S == min marks the nearest centre with 1.0, and the
     # label is Σ_j j·one_hot[j] (one matrix-vector product).
@@ -262,51 +272,76 @@ class _Centres:
 
     def __init__(self, centers: np.ndarray, points: Points) -> None:
         self.k = k = len(centers)
-        self.C_aug = _centers_aug(centers, np.float64)
+        self.n_features = d = centers.shape[1]
+        self.C_aug = _centers_aug(centers, row_norms_sq(centers), np.float64)
         self.C32: np.ndarray | None = None
         if points.X32 is None or 2 * k >= 2**23:
             return  # float64 only (no copy; codes not exact in float32)
         Cs = centers * points.scale
-        M = float(np.sqrt(row_norms_sq(Cs).max()))
+        norms = row_norms_sq(Cs)
+        M = float(np.sqrt(norms.max()))
         if not M <= SCREEN_MAX_NORM:
             return  # centres far away: their float32 squares could overflow
-        d, N = centers.shape[1], points.max_norm
+        N = points.max_norm
         E = (d + 6) * _U32 * (2.0 * M * N + M * M) + (d + 2) * _TINY32 * (1.0 + 2.0 * M + N)
         self.E2 = np.nextafter(np.float32(2.0 * E * (1.0 + 2.0**-20)), np.float32(np.inf))
-        self.C32 = _centers_aug(Cs, np.float32)
+        self.C32 = _centers_aug(Cs, norms, np.float32)
         self.weights = np.arange(k, 2 * k, dtype=np.float32)
 
+    def blocks(self, n_samples: int) -> list[slice]:
+        """The blocks of a pass that computes codes: float32 ones or, without, float64 ones."""
+        width = max(self.k, self.n_features)
+        if self.C32 is None:
+            return _float64_blocks(n_samples, width)
+        return block_ranges(n_samples, width)
 
-def _centers_aug(centers: np.ndarray, dtype: type) -> np.ndarray:
-    """``[-2C, |c|²]`` (k, n_features + 1), computed in float64, rounded once to ``dtype``."""
+
+def _centers_aug(centers: np.ndarray, norms: np.ndarray, dtype: type) -> np.ndarray:
+    """``[-2C, |c|²]`` (k, n_features + 1) from the centres and their squared norms (float64),
+    rounded once to ``dtype``."""
     out = np.empty((centers.shape[0], centers.shape[1] + 1), dtype=dtype)
     np.multiply(centers, -2.0, out=out[:, :-1], casting="unsafe")
-    out[:, -1] = row_norms_sq(centers)
+    out[:, -1] = norms
     return out
 
 
-def _block_codes(points: Points, rows: slice, centres: _Centres) -> np.ndarray:
-    """float32 codes (b,) of the rows ``rows``: ``k + j`` when centre ``j`` is the only
-    candidate (the float64 label), at least ``2k + 1`` when several are (module Notes, 5)."""
+def _block_codes(points: Points, rows: slice, centres: _Centres, out: np.ndarray) -> None:
+    """The float32 codes of the rows ``rows`` into ``out`` (b,): ``k + j`` when centre ``j``
+    is the only candidate (the float64 label), at least ``2k + 1`` when several are (module
+    Notes, 5)."""
     if centres.C32 is None or points.X32 is None:
-        labels = _assign_block(_centred_rows(points, rows), centres.C_aug)
-        return (labels + centres.k).astype(np.float32)
+        out[...] = _assign_block(_centred_rows(points, rows), centres.C_aug) + centres.k
+        return
     S = centres.C32 @ points.X32[:, rows]  # (k, b) float32
     threshold = S.min(axis=0)
     threshold += centres.E2
     candidates = np.less_equal(S, threshold, out=S, casting="unsafe")  # 1.0 / 0.0 in float32
-    return centres.weights @ candidates
+    np.matmul(centres.weights, candidates, out=out)
 
 
-def _settle(points: Points, codes: np.ndarray, rows: np.ndarray, centres: _Centres) -> bool:
+def _screen(points: Points, centres: _Centres, n_threads: int | None) -> np.ndarray:
+    """The float32 codes (n_samples,) of every row, block by block (:func:`_block_codes`)."""
+    codes = np.empty(points.X.shape[0], dtype=np.float32)
+    blocks = centres.blocks(len(codes))
+
+    def work(block_indices: range) -> None:
+        for i in block_indices:
+            _block_codes(points, blocks[i], centres, codes[blocks[i]])
+
+    _run_blocks(len(blocks), work, n_threads)
+    return codes
+
+
+def _settle(points: Points, codes: np.ndarray, rows: np.ndarray | None, centres: _Centres) -> bool:
     """Replace, in place, the codes of rows with several candidates (near or exact ties) by the
-    code of their float64 label, as the float64 path decides (``rows``: their row indices).
+    code of their float64 label, as the float64 path decides (``rows``: their row indices;
+    None when ``codes`` are those of every row).
 
     Returns whether there were such rows.
     """
     unsure = np.flatnonzero(codes >= 2 * centres.k)
     if unsure.size:
-        X_aug = _centred_rows(points, rows[unsure])
+        X_aug = _centred_rows(points, unsure if rows is None else rows[unsure])
         codes[unsure] = _assign_block(X_aug, centres.C_aug) + centres.k
     return bool(unsure.size)
 
@@ -344,22 +379,14 @@ def assign_and_sum(
         ``Σᵢ (|c_{labelᵢ}|² - 2 xᵢ·c_{labelᵢ})``: the inertia minus ``Σᵢ |xᵢ|²``.
     """
     centres = _Centres(centers, points)
+    new = _screen(points, centres, n_threads)
     if not sums[:, -1].any():  # no row counted yet: the first pass
-        return _first_pass(points, centres, codes, sums, n_threads)
-    blocks = block_ranges(points.X.shape[0], max(centers.shape))
-    changed: list[tuple[np.ndarray, np.ndarray]] = [(np.empty(0, np.intp), codes[:0])] * len(blocks)
-
-    def screen(block_indices: range) -> None:
-        for i in block_indices:
-            new = _block_codes(points, blocks[i], centres)
-            rows = np.flatnonzero(new != codes[blocks[i]])  # moved, or several candidates
-            changed[i] = rows + blocks[i].start, new[rows]
-
-    _run_blocks(len(blocks), screen, n_threads)
-    # NOTE: the rows that changed are handled together, in a few large NumPy calls: small
-    # calls per block would hold Python's lock and keep the threads from running in parallel.
-    rows = np.concatenate([c[0] for c in changed])  # in block order
-    new = np.concatenate([c[1] for c in changed])
+        _settle(points, new, None, centres)
+        codes[:] = new
+        _first_sums(points, codes, sums, n_threads)
+        return len(codes), float(np.vdot(centres.C_aug, sums))
+    rows = np.flatnonzero(new != codes)  # moved, or several candidates
+    new = new[rows]
     old = codes[rows]
     if _settle(points, new, rows, centres):  # a settled row may keep its cluster
         moved = np.flatnonzero(new != old)
@@ -370,29 +397,26 @@ def assign_and_sum(
     return int(rows.size), float(np.vdot(centres.C_aug, sums))
 
 
-def _first_pass(
-    points: Points, centres: _Centres, codes: np.ndarray, sums: np.ndarray, n_threads: int | None
-) -> tuple[int, float]:
-    """:func:`assign_and_sum` when no row has a cluster yet (``sums`` all zero).
+def _first_sums(points: Points, codes: np.ndarray, sums: np.ndarray, n_threads: int | None) -> None:
+    """Add every cluster's sum and count for the ``codes`` of every row to ``sums`` (zeros).
 
-    Every row moves, so every row's ``[x - shift, 1]`` is read for the sums anyway: the labels
-    come from the float64 product on them (no screening), and each block's sums from one
-    product of its one-hot matrix with the same rows.
+    After the first pass every row has moved "from nowhere": rather than gathering every row
+    (:func:`_add_moves`), each block's sums are one product of its one-hot matrix with its
+    rows ``x - shift``, its counts the one-hot matrix's row sums.
     """
-    blocks = _float64_blocks(points.X.shape[0], max(centres.C_aug.shape))
+    k, n_features = sums.shape[0], sums.shape[1] - 1
+    blocks = _float64_blocks(len(codes), max(k, n_features))
     changes = np.zeros((len(blocks), *sums.shape))  # each block's sums and counts
-    clusters = np.arange(centres.k)[:, None]
+    clusters = np.arange(k, 2 * k, dtype=np.float32)[:, None]  # the code of each cluster
 
     def work(block_indices: range) -> None:
         for i in block_indices:
-            X_aug = _centred_rows(points, blocks[i])
-            labels = _assign_block(X_aug, centres.C_aug)
-            codes[blocks[i]] = labels + centres.k
-            np.matmul(np.equal(labels, clusters).astype(np.float64), X_aug, out=changes[i])
+            one_hot = np.equal(codes[blocks[i]], clusters).astype(np.float64)  # (k, b)
+            np.matmul(one_hot, _centre(points, points.X[blocks[i]]), out=changes[i, :, :-1])
+            changes[i, :, -1] = one_hot.sum(axis=1)
 
     _run_blocks(len(blocks), work, n_threads)
     sums += changes.sum(axis=0)  # NOTE: in block order, whatever the number of threads
-    return points.X.shape[0], float(np.vdot(centres.C_aug, sums))
 
 
 def _add_moves(
@@ -412,21 +436,25 @@ def _add_moves(
     rows only (not on the number of threads) and their changes are added in chunk order.
     """
     k = len(sums)
-    codes = np.arange(k, 2 * k, dtype=np.float32)[:, None]  # the code of each cluster
+    clusters = np.arange(k, 2 * k, dtype=np.float32)[:, None]  # the code of each cluster
     chunks = [slice(a, a + CHUNK_ROWS) for a in range(0, rows.size, CHUNK_ROWS)]
-    changes = np.zeros((len(chunks), *sums.shape))
+    changes = np.empty((len(chunks), *sums.shape))
 
     def work(chunk_indices: range) -> None:
         for c in chunk_indices:
             part = chunks[c]
-            moves = np.equal(new[part], codes).astype(np.float64)  # +1 into the new cluster
-            moves -= np.equal(old[part], codes)  # -1 out of the old one
+            moves = np.equal(new[part], clusters).astype(np.float64)  # +1 into the new cluster
+            moves -= np.equal(old[part], clusters)  # -1 out of the old one
             moved_rows = _centre(points, np.take(points.X, rows[part], axis=0))
             np.matmul(moves, moved_rows, out=changes[c, :, :-1])  # the sums' changes
             changes[c, :, -1] = moves.sum(axis=1)  # the counts' changes
 
-    _run_blocks(len(chunks), work, n_threads, min_blocks=2)
-    sums += changes.sum(axis=0)
+    if len(chunks) == 1:  # the usual case after the first passes: no thread, no second sum
+        work(range(1))
+        sums += changes[0]
+    elif chunks:
+        _run_blocks(len(chunks), work, n_threads)
+        sums += changes.sum(axis=0)
 
 
 def assign(
@@ -436,20 +464,18 @@ def assign(
 
     ``points`` and ``centers`` as for :func:`assign_and_sum`. The inertia
     ``Σᵢ |xᵢ - c_{labelᵢ}|²`` is computed from direct differences (as the textbook does: no
-    cancellation), block by block while the block is in cache.
+    cancellation), block by block.
     """
     centres = _Centres(centers, points)
-    blocks = _float64_blocks(points.X.shape[0], max(centers.shape))
-    labels = np.empty(points.X.shape[0], dtype=np.intp)
+    codes = _screen(points, centres, n_threads)
+    _settle(points, codes, None, centres)
+    labels = labels_of(codes, centres.k)
+    blocks = _float64_blocks(len(labels), max(centers.shape))
     inertias = np.zeros(len(blocks))
 
     def work(block_indices: range) -> None:
         for i in block_indices:
-            rows = blocks[i]
-            codes = _block_codes(points, rows, centres)
-            _settle(points, codes, np.arange(rows.start, rows.stop), centres)
-            labels[rows] = labels_of(codes, centres.k)
-            diff = _differences(points, rows, centers, labels[rows])
+            diff = _differences(points, blocks[i], centers, labels[blocks[i]])
             inertias[i] = np.vdot(diff, diff)
 
     _run_blocks(len(blocks), work, n_threads)
