@@ -147,7 +147,7 @@ def test_sums_updated_by_moved_rows_equal_sums_afresh(monkeypatch, n_threads):
     points = _lloyd.prepare(X)
     X_aug = np.hstack([X - points.shift, np.ones((len(X), 1))])
     centers = X_aug[:5, :-1].copy()
-    codes = np.full(len(X), -1.0, dtype=np.float32)
+    codes = _lloyd.no_codes(len(X), len(centers))
     sums = np.zeros((5, 5))
     n_moved = []
     for _ in range(8):

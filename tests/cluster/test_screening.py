@@ -60,7 +60,7 @@ def _labels(X, centers, shift, screen):
     ``centers``, screened or not (the first pass of a fit is float64 by design)."""
     points = _lloyd.prepare(X, shift=shift, screen=screen)
     labels, inertia = _lloyd.assign(points, centers - shift)
-    codes = np.full(len(X), -1.0, dtype=np.float32)
+    codes = _lloyd.no_codes(len(X), len(centers))
     sums = np.zeros((len(centers), X.shape[1] + 1))
     _lloyd.assign_and_sum(points, X[: len(centers)] - shift, codes, sums)  # the first pass
     out = _lloyd.assign_and_sum(points, centers - shift, codes, sums)  # screened

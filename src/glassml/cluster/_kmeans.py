@@ -34,6 +34,7 @@ from glassml.cluster._lloyd import (
     assign_and_sum,
     distances_to_own_centre,
     labels_of,
+    no_codes,
     prepare,
 )
 from glassml.neighbors._tiles import single_threaded_blas
@@ -342,7 +343,7 @@ default="k-means++"
         self, points: Points, centers: np.ndarray, tol: float
     ) -> tuple[np.ndarray, np.ndarray, float, int, np.ndarray]:
         """One run of Lloyd's algorithm from ``centers`` (shifted like the data)."""
-        codes = np.full(points.X.shape[0], -1.0, dtype=np.float32)  # -1: no cluster yet
+        codes = no_codes(points.X.shape[0], len(centers))  # see _lloyd.assign_and_sum
         sums = np.zeros((len(centers), points.X.shape[1] + 1))  # see _lloyd.assign_and_sum
         history = []
         i = 0
