@@ -2,9 +2,8 @@
 
 A benchmark module ``bench_<topic>.py`` in this folder defines ``cases(quick: bool)``, a generator
 of :class:`Row`. Most rows come from :func:`compare`: warm-up first, then the median of repeats of
-each side, interleaved so both see the same machine state, each call after a short rest
-(:data:`REST_S`). Targets are ratios glassml/reference
-(lower is better); they are reported, never asserted.
+each side, interleaved so both see the same machine state. Targets are ratios
+glassml/reference (lower is better); they are reported, never asserted.
 """
 
 from __future__ import annotations
@@ -41,17 +40,10 @@ class Row:
         return "ok" if self.ratio <= self.target else "MISS"
 
 
-#: Seconds of rest before every timed call. A library's worker threads go on spinning for a
-#: few milliseconds after its call has returned (OpenMP's default wait policy: scikit-learn's
-#: K-Means, PyTorch's intra-op threads) and would run on the time of the next call, on the
-#: other side. Measured: glassml's K-Means fit of 20,000 points right after scikit-learn's
-#: 18.0 ms, the same fit one call later 14.6 ms; a 2 ms rest was not enough, 5 ms was.
-REST_S = 0.01
-
-
-def time_once(fn: Callable[[], object]) -> float:
-    """Wall time of one call of ``fn``, after :data:`REST_S` of rest."""
-    time.sleep(REST_S)
+def time_once(fn: Callable[[], object], rest: float = 0.0) -> float:
+    """Wall time of one call of ``fn``, after ``rest`` seconds of sleep (see :func:`compare`)."""
+    if rest:
+        time.sleep(rest)
     t0 = time.perf_counter()
     fn()
     return time.perf_counter() - t0
@@ -73,15 +65,25 @@ def compare(
     repeats: int = 5,
     warmup: int = 1,
     note: str = "",
+    rest: float = 0.0,
 ) -> Row:
-    """Time ``ours`` and ``reference`` (warm-up, then interleaved repeats) and return a row."""
+    """Time ``ours`` and ``reference`` (warm-up, then interleaved repeats) and return a row.
+
+    ``rest``: seconds of sleep before each timed call, for a reference whose worker threads
+    go on spinning for a few milliseconds after its call has returned (OpenMP's default wait
+    policy), on the CPU the next call, ours, then needs. Measured with scikit-learn's K-Means
+    on the 2-CPU machine: glassml's 20,000-point fit right after scikit-learn's took 18.0 ms,
+    the same fit one call later 14.6 ms; a 2 ms rest was not enough, 5 ms was. Not a default:
+    after a rest, threads that slept must wake, and calls built on multi-threaded BLAS (Lasso)
+    then swung between 4 and 30 ms.
+    """
     for _ in range(warmup):
         ours()
         reference()
     t_ours, t_ref = [], []
     for _ in range(repeats):
-        t_ours.append(time_once(ours))
-        t_ref.append(time_once(reference))
+        t_ours.append(time_once(ours, rest))
+        t_ref.append(time_once(reference, rest))
     return Row(case, statistics.median(t_ours), statistics.median(t_ref), target, note)
 
 

@@ -100,12 +100,13 @@ def test_no_n_by_k_temporaries():
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
-    # The float32 copy (0.55 × X), the (n_samples,) vectors of the first pass, where every row
-    # changes cluster (row indices, codes and labels: about 0.9 × X together), and 8 MiB for
-    # the blocks' own arrays; measured 1.46 × X (2.07 × X with a centred float64 copy beside
-    # the float32 one; the old full-matrix version peaked at 5.3 × X). One (n_samples,
-    # n_clusters) float64 matrix (0.8 × X) would break the bound.
-    bound = 0.55 * X.nbytes + 4 * 8 * len(X) + 8 * 2**20
+    # The float32 copy (0.55 × X), a few (n_samples,) vectors (the final labels, intp; the
+    # codes, one byte a row) and 3 MiB for the blocks' own arrays: 1.14 × X here; measured
+    # 0.89 × X (1.46 × X before the codes were bytes and the first pass summed in blocks;
+    # 2.07 × X with a centred float64 copy beside the float32 one; the old full-matrix
+    # version peaked at 5.3 × X). One (n_samples, n_clusters) matrix, even float32
+    # (0.4 × X), would break the bound.
+    bound = 0.55 * X.nbytes + 2 * 8 * len(X) + 3 * 2**20
     assert peak < bound, f"peak {peak / X.nbytes:.2f} × X.nbytes"
 
 
@@ -158,7 +159,7 @@ def test_sums_updated_by_moved_rows_equal_sums_afresh(monkeypatch, n_threads):
         one_hot = labels == np.arange(5)[:, None]  # (k, n): the sums afresh, by hand
         np.testing.assert_allclose(sums, one_hot @ X_aug, rtol=1e-13, atol=1e-11)
         centers = sums[:, :-1] / sums[:, -1:]
-    # every row moved in the first pass (several chunks); later passes moved some, in one or
+    # every row moved in the first pass (summed afresh); later passes moved some, in one or
     # several chunks, but not all
     assert n_moved[0] == len(X)
     assert any(_lloyd.CHUNK_ROWS < m < len(X) for m in n_moved[1:])

@@ -8,6 +8,7 @@ import functools
 
 import numpy as np
 import pytest
+from sklearn.cluster import KMeans as SKKMeans
 from sklearn.datasets import make_blobs
 
 from glassml.cluster import KMeans, _lloyd, textbook
@@ -57,7 +58,7 @@ CASES = [
 
 def _labels(X, centers, shift, screen):
     """Labels, inertia and one later Lloyd pass (``(n_changed, closest_total)``, sums) for
-    ``centers``, screened or not (the first pass of a fit is float64 by design)."""
+    ``centers``, screened or not (after a first pass from the first rows as centres)."""
     points = _lloyd.prepare(X, shift=shift, screen=screen)
     labels, inertia = _lloyd.assign(points, centers - shift)
     codes = _lloyd.no_codes(len(X), len(centers))
@@ -156,3 +157,30 @@ def test_subnormal_data_are_clustered_like_the_textbook():
     np.testing.assert_array_equal(km.labels_, labels)
     np.testing.assert_array_equal(km.cluster_centers_, centers)
     np.testing.assert_array_equal(km.predict(X), labels)
+
+
+@pytest.mark.parametrize(
+    ("k", "dtype"),
+    [(1, np.uint8), (13, np.uint8), (14, np.uint16), (209, np.uint16), (210, np.uint32)],
+)
+def test_codes_fit_their_integer_type(k, dtype):
+    # Every sum of codes Σ_j (k + j) (all k centres candidates) stays below the code that
+    # stands for "no cluster yet", the type's largest value: no sum wraps around.
+    assert _lloyd.code_dtype(k) == dtype
+    codes = _lloyd.cluster_codes(k)
+    assert codes.dtype == dtype and not codes.flags.writeable
+    top = int(codes.astype(np.int64).sum())
+    assert top == k * (3 * k - 1) // 2 < int(_lloyd.no_codes(1, k)[0]) == np.iinfo(dtype).max
+
+
+@pytest.mark.parametrize("k", [14, 210])
+def test_wider_codes_give_the_same_fit(k):
+    # 14 clusters: two-byte codes, 210: four-byte ones. The reference is scikit-learn here
+    # (the textbook takes 12 s for 210 clusters).
+    X = make_blobs(3000, 3, centers=k, random_state=2)[0]
+    init = X[:k].copy()
+    km = KMeans(k, init=init, max_iter=5, tol=0).fit(X)
+    ref = SKKMeans(k, init=init, n_init=1, algorithm="lloyd", max_iter=5, tol=0).fit(X)
+    np.testing.assert_array_equal(km.labels_, ref.labels_)
+    np.testing.assert_allclose(km.cluster_centers_, ref.cluster_centers_, rtol=0, atol=1e-12)
+    np.testing.assert_array_equal(km.predict(X), km.labels_)
