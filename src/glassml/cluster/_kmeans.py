@@ -137,11 +137,15 @@ class KMeans(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterMixin, Ba
     ``benchmarks/bench_cluster.py``) the whole-array version was 1.0× at 20,000 points but
     3.2× at 200,000 and 4.2× at 1,000,000 (its n×k temporaries fell out of cache); in blocks
     the cost per point stays flat as n grows, as scikit-learn's does. Time per iteration as a
-    ratio to scikit-learn's (``make bench`` alone on the 2-core machine, 2026-12-01, two runs):
-    1.31 and 1.44 at 20,000 points (not yet the target of 1), 0.87 and 0.88 at 200,000, 0.82
-    and 0.80 at 1,000,000 (before this layout: 2.40, 1.43, 1.36). At 20,000 points
-    the data fit in cache and each pass is some 50 NumPy calls: their fixed cost is what is
-    left.
+    ratio to scikit-learn's (``make bench`` on the 2-core machine, 2026-12-01): 0.81 at
+    20,000 points, 0.78 at 200,000, 0.64 at 1,000,000 (three more runs of the K-Means rows
+    alone: 0.84-0.85, 0.60-0.83, 0.66-0.71; before the blocks 2.40, 1.43, 1.36; the previous
+    version, with 32768-row blocks and float32 codes, 1.31-1.44 at 20,000 points without the
+    rest below and 1.01-1.06 with it). At 20,000 points the data
+    fit in cache and a pass is some 40 NumPy calls: about 100 µs of the 150-230 µs of a pass
+    is the float32 screening, the rest their fixed cost. The benchmark rests 10 ms before
+    each timed fit (scikit-learn's OpenMP threads spin on after its fit; without the rest
+    the 20,000-point ratio measured 0.91-1.01).
 
     Parameters
     ----------
