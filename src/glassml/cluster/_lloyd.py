@@ -306,9 +306,7 @@ class _Centres:
     def __init__(self, centers: np.ndarray, points: Points) -> None:
         self.k = k = len(centers)
         self.n_features = d = centers.shape[1]
-        self.C_aug = C_aug = np.empty((k, d + 1))
-        np.multiply(centers, -2.0, out=C_aug[:, :-1])
-        np.einsum("ij,ij->i", centers, centers, out=C_aug[:, -1])  # |c|², as row_norms_sq
+        self.C_aug = _centers_aug(centers, row_norms_sq(centers), np.float64)
         self.C32: np.ndarray | None = None
         if points.X32 is None:
             return  # float64 only (no float32 copy)
@@ -320,9 +318,7 @@ class _Centres:
         N = points.max_norm
         E = (d + 6) * _U32 * (2.0 * M * N + M * M) + (d + 2) * _TINY32 * (1.0 + 2.0 * M + N)
         self.E2 = np.nextafter(np.float32(2.0 * E * (1.0 + 2.0**-20)), np.float32(np.inf))
-        self.C32 = C32 = np.empty((k, d + 1), dtype=np.float32)
-        np.multiply(Cs, -2.0, out=C32[:, :-1], casting="unsafe")  # rounded once to float32
-        C32[:, -1] = norms
+        self.C32 = _centers_aug(Cs, norms, np.float32)
         self.weights = cluster_codes(k)
 
     def blocks(self, n_samples: int) -> list[slice]:
@@ -331,6 +327,15 @@ class _Centres:
         if self.C32 is None:
             return _float64_blocks(n_samples, width)
         return block_ranges(n_samples, width)
+
+
+def _centers_aug(centers: np.ndarray, norms: np.ndarray, dtype: type) -> np.ndarray:
+    """``[-2C, |c|²]`` (k, n_features + 1) from the centres and their squared norms (float64),
+    rounded once to ``dtype``."""
+    out = np.empty((centers.shape[0], centers.shape[1] + 1), dtype=dtype)
+    np.multiply(centers, -2.0, out=out[:, :-1], casting="unsafe")
+    out[:, -1] = norms
+    return out
 
 
 def _block_codes(points: Points, rows: slice, centres: _Centres, out: np.ndarray) -> None:
